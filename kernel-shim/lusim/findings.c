@@ -1,0 +1,199 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The findings sink. Deliberately simple: a small fixed table of distinct
+ * (id, site) findings, linear lookup (runs see a handful of findings, never
+ * thousands), no allocation so it works from inside a failing allocator.
+ */
+#include <lusim/findings.h>
+#include <lusim/reset.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FINDINGS		128
+#define MAX_SUPPRESSIONS	64
+
+static struct lusim_finding findings[MAX_FINDINGS];
+static unsigned int nr_findings;
+static unsigned int nr_dropped;
+static enum lusim_findings_mode mode = LUSIM_FINDINGS_RECORD;
+static lusim_trace_fn trace_fn;
+
+static struct {
+	char id[64];
+	char site[128];		/* substring of the site, "" = any */
+} suppressions[MAX_SUPPRESSIONS];
+static unsigned int nr_suppressions;
+
+void lusim_findings_set_mode(enum lusim_findings_mode m)
+{
+	mode = m;
+}
+
+enum lusim_findings_mode lusim_findings_get_mode(void)
+{
+	return mode;
+}
+
+void lusim_findings_set_trace(lusim_trace_fn fn)
+{
+	trace_fn = fn;
+}
+
+int lusim_findings_suppress(const char *spec)
+{
+	const char *at = strchr(spec, '@');
+	size_t idlen = at ? (size_t)(at - spec) : strlen(spec);
+
+	if (!idlen || idlen >= sizeof(suppressions[0].id))
+		return -1;
+	if (at && strlen(at + 1) >= sizeof(suppressions[0].site))
+		return -1;
+	if (nr_suppressions == MAX_SUPPRESSIONS)
+		return -1;
+	memcpy(suppressions[nr_suppressions].id, spec, idlen);
+	suppressions[nr_suppressions].id[idlen] = '\0';
+	strcpy(suppressions[nr_suppressions].site, at ? at + 1 : "");
+	nr_suppressions++;
+	return 0;
+}
+
+static bool is_suppressed(const char *id, const char *site)
+{
+	for (unsigned int i = 0; i < nr_suppressions; i++) {
+		if (strcmp(suppressions[i].id, id))
+			continue;
+		if (!suppressions[i].site[0] || strstr(site, suppressions[i].site))
+			return true;
+	}
+	return false;
+}
+
+static void print_one(FILE *f, const struct lusim_finding *fd)
+{
+	fprintf(f, "lusim: finding %s%s: %s\n", fd->id,
+		fd->suppressed ? " (suppressed)" : "", fd->msg);
+	if (fd->site[0])
+		fprintf(f, "  at %s\n", fd->site);
+	if (fd->detail[0])
+		fprintf(f, "%s%s", fd->detail,
+			fd->detail[strlen(fd->detail) - 1] == '\n' ? "" : "\n");
+}
+
+void lusim_report(const char *id, const char *site, const char *detail,
+		  const char *fmt, ...)
+{
+	struct lusim_finding *fd = NULL;
+	va_list ap;
+
+	if (!site)
+		site = "";
+	for (unsigned int i = 0; i < nr_findings; i++) {
+		if (!strcmp(findings[i].id, id) && !strcmp(findings[i].site, site)) {
+			findings[i].hits++;
+			return;
+		}
+	}
+	if (nr_findings == MAX_FINDINGS) {
+		nr_dropped++;
+		return;
+	}
+	fd = &findings[nr_findings++];
+	memset(fd, 0, sizeof(*fd));
+	fd->id = id;
+	fd->hits = 1;
+	snprintf(fd->site, sizeof(fd->site), "%s", site);
+	va_start(ap, fmt);
+	vsnprintf(fd->msg, sizeof(fd->msg), fmt, ap);
+	va_end(ap);
+	if (detail)
+		snprintf(fd->detail, sizeof(fd->detail), "%s", detail);
+	if (trace_fn) {
+		size_t used = strlen(fd->detail);
+
+		if (used + 1 < sizeof(fd->detail))
+			trace_fn(fd->detail + used, sizeof(fd->detail) - used);
+	}
+	fd->suppressed = is_suppressed(id, site);
+
+	if (mode == LUSIM_FINDINGS_ABORT && !fd->suppressed) {
+		print_one(stderr, fd);
+		fflush(stderr);
+		abort();
+	}
+}
+
+unsigned int lusim_findings_count(void)
+{
+	return nr_findings;
+}
+
+const struct lusim_finding *lusim_findings_get(unsigned int i)
+{
+	return i < nr_findings ? &findings[i] : NULL;
+}
+
+unsigned int lusim_findings_has(const char *id)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < nr_findings; i++)
+		if (!strcmp(findings[i].id, id) && !findings[i].suppressed)
+			n++;
+	return n;
+}
+
+void lusim_findings_print(void *stream)
+{
+	FILE *f = stream ? stream : stderr;
+
+	for (unsigned int i = 0; i < nr_findings; i++)
+		print_one(f, &findings[i]);
+	if (nr_dropped)
+		fprintf(f, "lusim: %u further findings dropped (table full)\n",
+			nr_dropped);
+}
+
+void lusim_findings_clear(void)
+{
+	nr_findings = 0;
+	nr_dropped = 0;
+}
+
+/* --- reset registry ----------------------------------------------------- */
+
+#define MAX_RESETS 64
+
+static struct {
+	const char *name;
+	int prio;
+	lusim_reset_fn fn;
+} resets[MAX_RESETS];
+static unsigned int nr_resets;
+
+void lusim_register_reset(const char *name, int prio, lusim_reset_fn fn)
+{
+	unsigned int i;
+
+	if (nr_resets == MAX_RESETS) {
+		fprintf(stderr, "lusim: too many reset functions (%s)\n", name);
+		abort();
+	}
+	/* insertion sort: stable by priority */
+	for (i = nr_resets; i > 0 && resets[i - 1].prio > prio; i--)
+		resets[i] = resets[i - 1];
+	resets[i].name = name;
+	resets[i].prio = prio;
+	resets[i].fn = fn;
+	nr_resets++;
+}
+
+void lusim_reset_all(void)
+{
+	for (unsigned int i = 0; i < nr_resets; i++)
+		resets[i].fn();
+}
+
+LUSIM_RESET_FN(lusim_findings_clear, LUSIM_RESET_PRIO_CHECK + 100)
