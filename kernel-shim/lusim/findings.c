@@ -172,6 +172,7 @@ static struct {
 	lusim_reset_fn fn;
 } resets[MAX_RESETS];
 static unsigned int nr_resets;
+static unsigned int nr_boots;
 
 void lusim_register_reset(const char *name, int prio, lusim_reset_fn fn)
 {
@@ -194,6 +195,61 @@ void lusim_reset_all(void)
 {
 	for (unsigned int i = 0; i < nr_resets; i++)
 		resets[i].fn();
+	nr_boots = 0;
+}
+
+void lusim_reset_kernel(void)
+{
+	for (unsigned int i = 0; i < nr_resets; i++)
+		if (resets[i].prio < LUSIM_RESET_PRIO_MACHINE)
+			resets[i].fn();
+}
+
+/* --- initcalls ---------------------------------------------------------- */
+
+#define MAX_INITCALLS 64
+
+static struct {
+	const char *name;
+	int level;
+	lusim_initcall_fn fn;
+} initcalls[MAX_INITCALLS];
+static unsigned int nr_initcalls;
+
+void lusim_register_initcall(const char *name, int level, lusim_initcall_fn fn)
+{
+	unsigned int i;
+
+	if (nr_initcalls == MAX_INITCALLS) {
+		fprintf(stderr, "lusim: too many initcalls (%s)\n", name);
+		abort();
+	}
+	for (i = nr_initcalls; i > 0 && initcalls[i - 1].level > level; i--)
+		initcalls[i] = initcalls[i - 1];
+	initcalls[i].name = name;
+	initcalls[i].level = level;
+	initcalls[i].fn = fn;
+	nr_initcalls++;
+}
+
+int lusim_boot(void)
+{
+	nr_boots++;
+	for (unsigned int i = 0; i < nr_initcalls; i++) {
+		int ret = initcalls[i].fn();
+
+		if (ret) {
+			fprintf(stderr, "lusim: initcall %s failed: %d\n",
+				initcalls[i].name, ret);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+unsigned int lusim_boot_count(void)
+{
+	return nr_boots;
 }
 
 LUSIM_RESET_FN(lusim_findings_clear, LUSIM_RESET_PRIO_CHECK + 100)

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Stands for: include/linux/file.h. Modelled in <linux/fs.h>. */
+#include <linux/fs.h>
