@@ -14,6 +14,7 @@
 #include <linux/compiler.h>
 #include <linux/printk.h>
 #include <assert.h>
+#include <limits.h>
 
 #define container_of(ptr, type, member) ({				\
 	void *__mptr = (void *)(ptr);					\
@@ -52,18 +53,6 @@
 #define S32_MAX		((s32)(U32_MAX >> 1))
 #define S32_MIN		((s32)(-S32_MAX - 1))
 #define S64_MAX		((s64)(U64_MAX >> 1))
-#ifndef ULONG_MAX
-#define ULONG_MAX	(~0UL)
-#endif
-#ifndef UINT_MAX
-#define UINT_MAX	(~0U)
-#endif
-#ifndef INT_MAX
-#define INT_MAX		((int)(~0U >> 1))
-#endif
-#ifndef LONG_MAX
-#define LONG_MAX	((long)(~0UL >> 1))
-#endif
 
 #define upper_32_bits(n) ((u32)(((n) >> 16) >> 16))
 #define lower_32_bits(n) ((u32)((n) & 0xffffffff))

@@ -1,0 +1,1047 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * lusim's slab: every kmalloc/kvmalloc/kmem_cache object is its own host
+ * allocation, with
+ *
+ *   [ left redzone | payload | right redzone ]      (in the host block)
+ *
+ * and all bookkeeping out of band, in a record that the buggy code under
+ * test can never scribble on: size, allocation site, free site, cache,
+ * allocation sequence number, list links. Records live in a hash map keyed
+ * by the payload address, so kfree() of any pointer is classified (live,
+ * already freed, never ours) without dereferencing it.
+ *
+ * Live objects are on a list in allocation order (the leak report walks it
+ * from the newest end back to a mark). Freed objects are poisoned (0x6b,
+ * last byte 0xa5, as SLUB's POISON_FREE/POISON_END) and wait in a bounded
+ * FIFO quarantine before the host memory is released: a second kfree()
+ * while quarantined is identified as a double free with both sites, and a
+ * write into freed memory is found when the poison is checked on release.
+ * In ASan builds the redzones of live objects and all of a quarantined
+ * object are also poisoned for ASan, so it stops at the faulting access.
+ *
+ * Fresh kmalloc memory is filled with 0x5a (SLUB's POISON_INUSE), never
+ * left as host garbage: reads of uninitialised fields are deterministic.
+ *
+ * Every operation is O(1) (amortised over hash-table growth), plus the
+ * memset/memcpy of the object itself.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/err.h>
+#include <linux/lockdep.h>
+#include <linux/rcupdate.h>
+#include <lusim/fault.h>
+#include <lusim/findings.h>
+#include <lusim/reset.h>
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LUSIM_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LUSIM_ASAN 1
+#endif
+#endif
+
+#ifdef LUSIM_ASAN
+#include <sanitizer/asan_interface.h>
+#define asan_poison(p, n)	__asan_poison_memory_region(p, n)
+#define asan_unpoison(p, n)	__asan_unpoison_memory_region(p, n)
+#else
+#define asan_poison(p, n)	do { (void)(p); (void)(n); } while (0)
+#define asan_unpoison(p, n)	do { (void)(p); (void)(n); } while (0)
+#endif
+
+#define REDZONE			16
+#define POISON_INUSE		0x5a
+#define SLUB_RED_INACTIVE	0xbb
+#define LUSIM_PAGE_SIZE		4096UL
+
+/* the quarantine holds at most this many objects / bytes */
+#define QUARANTINE_MAX_OBJS	1024UL
+#define QUARANTINE_MAX_BYTES	(8UL << 20)
+
+enum obj_state {
+	OBJ_UNUSED,
+	OBJ_LIVE,
+	OBJ_FREED,		/* in the quarantine */
+};
+
+#define OBJ_F_KV	0x1	/* kvmalloc'd */
+#define OBJ_F_VMALLOC	0x2	/* kvmalloc'd above a page: "vmalloc memory" */
+#define OBJ_F_NOPOISON	0x4	/* SLAB_TYPESAFE_BY_RCU or ctor cache */
+
+struct slab_obj {
+	void *payload;			/* hash key */
+	size_t size;
+	const char *site;		/* allocation site */
+	const char *free_site;
+	struct kmem_cache *cache;
+	unsigned long seq;		/* allocation sequence number, from 1 */
+	struct slab_obj *prev, *next;	/* live list / quarantine / free list */
+	unsigned int lead;		/* bytes before payload in the block */
+	unsigned char state;
+	unsigned char flags;
+};
+
+struct kmem_cache {
+	char name[64];
+	unsigned int size;
+	unsigned int align;
+	slab_flags_t flags;
+	void (*ctor)(void *);
+	unsigned long live;
+	bool destroyed;
+	struct kmem_cache *next_cache;
+};
+
+struct obj_list {
+	struct slab_obj *head, *tail;	/* head = oldest */
+	unsigned long count;
+};
+
+static struct obj_list live_list, quarantine;
+static unsigned long quarantine_bytes;
+static unsigned long live_bytes;
+static unsigned long next_seq;		/* last sequence number handed out */
+
+static struct {
+	unsigned long allocs, frees, failed;
+	unsigned long peak_objects, peak_bytes;
+	unsigned long lookups, probes;
+} st;
+static unsigned long rehashes;		/* since boot, not reset */
+
+static struct kmem_cache *caches;	/* every cache ever created */
+
+/* --- records: a pool of fixed chunks with a free list ------------------- */
+
+#define RECS_PER_CHUNK	1024
+
+static struct slab_obj **rec_chunks;
+static unsigned int nr_rec_chunks;
+static struct slab_obj *rec_free;
+
+static void host_oom(const char *what)
+{
+	fprintf(stderr, "lusim: host out of memory (%s)\n", what);
+	abort();
+}
+
+static struct slab_obj *rec_alloc(void)
+{
+	struct slab_obj *r;
+
+	if (!rec_free) {
+		struct slab_obj **chunks;
+		struct slab_obj *chunk;
+
+		chunks = realloc(rec_chunks,
+				 (nr_rec_chunks + 1) * sizeof(*rec_chunks));
+		if (!chunks)
+			host_oom("slab records");
+		rec_chunks = chunks;
+		chunk = calloc(RECS_PER_CHUNK, sizeof(*chunk));
+		if (!chunk)
+			host_oom("slab records");
+		rec_chunks[nr_rec_chunks++] = chunk;
+		for (int i = RECS_PER_CHUNK - 1; i >= 0; i--) {
+			chunk[i].next = rec_free;
+			rec_free = &chunk[i];
+		}
+	}
+	r = rec_free;
+	rec_free = r->next;
+	memset(r, 0, sizeof(*r));
+	return r;
+}
+
+static void rec_release(struct slab_obj *r)
+{
+	r->state = OBJ_UNUSED;
+	r->payload = NULL;
+	r->next = rec_free;
+	rec_free = r;
+}
+
+/* --- the hash map payload -> record (linear probing) --------------------- */
+
+static struct slab_obj **table;
+static unsigned long table_size;	/* power of two */
+static unsigned long table_count;
+
+/* splitmix64's finaliser: every address bit reaches the low bits we mask */
+static unsigned long hash_ptr(const void *p)
+{
+	uint64_t x = (uint64_t)(uintptr_t)p;
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return (unsigned long)x;
+}
+
+static void table_insert_raw(struct slab_obj **t, unsigned long size,
+			     struct slab_obj *r)
+{
+	unsigned long mask = size - 1, i = hash_ptr(r->payload) & mask;
+
+	while (t[i])
+		i = (i + 1) & mask;
+	t[i] = r;
+}
+
+static void table_grow(void)
+{
+	unsigned long new_size = table_size ? table_size * 2 : 1024;
+	struct slab_obj **t = calloc(new_size, sizeof(*t));
+
+	if (!t)
+		host_oom("slab hash table");
+	for (unsigned long i = 0; i < table_size; i++)
+		if (table[i])
+			table_insert_raw(t, new_size, table[i]);
+	free(table);
+	table = t;
+	table_size = new_size;
+	if (new_size > 1024)
+		rehashes++;
+}
+
+static void table_insert(struct slab_obj *r)
+{
+	if ((table_count + 1) * 2 > table_size)
+		table_grow();
+	table_insert_raw(table, table_size, r);
+	table_count++;
+}
+
+/* Slot index of @p, or -1. Never dereferences @p. */
+static long table_find(const void *p)
+{
+	unsigned long mask, i;
+
+	st.lookups++;
+	if (!table_size)
+		return -1;
+	mask = table_size - 1;
+	i = hash_ptr(p) & mask;
+	for (;;) {
+		st.probes++;
+		if (!table[i])
+			return -1;
+		if (table[i]->payload == p)
+			return (long)i;
+		i = (i + 1) & mask;
+	}
+}
+
+static struct slab_obj *lookup(const void *p)
+{
+	long i = table_find(p);
+
+	return i < 0 ? NULL : table[i];
+}
+
+static void table_remove(const void *p)
+{
+	unsigned long mask = table_size - 1, i, j;
+	long found = table_find(p);
+
+	if (found < 0)
+		return;
+	i = (unsigned long)found;
+	/* backward-shift deletion keeps every probe chain unbroken */
+	j = i;
+	for (;;) {
+		unsigned long home;
+
+		j = (j + 1) & mask;
+		if (!table[j])
+			break;
+		home = hash_ptr(table[j]->payload) & mask;
+		/* may table[j] move to i? yes unless home lies in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			table[i] = table[j];
+			i = j;
+		}
+	}
+	table[i] = NULL;
+	table_count--;
+}
+
+/* --- lists --------------------------------------------------------------- */
+
+static void list_append(struct obj_list *l, struct slab_obj *r)
+{
+	r->next = NULL;
+	r->prev = l->tail;
+	if (l->tail)
+		l->tail->next = r;
+	else
+		l->head = r;
+	l->tail = r;
+	l->count++;
+}
+
+static void list_remove(struct obj_list *l, struct slab_obj *r)
+{
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		l->head = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	else
+		l->tail = r->prev;
+	r->prev = r->next = NULL;
+	l->count--;
+}
+
+/* --- object memory ------------------------------------------------------- */
+
+static unsigned char *block_of(const struct slab_obj *r)
+{
+	return (unsigned char *)r->payload - r->lead;
+}
+
+static size_t block_len(const struct slab_obj *r)
+{
+	return r->lead + r->size + REDZONE;
+}
+
+/* kmalloc: power-of-two sizes up to a page are naturally aligned */
+static size_t align_for(size_t size, const struct kmem_cache *s)
+{
+	size_t a = ARCH_KMALLOC_MINALIGN;
+
+	if (s) {
+		if (s->align > a)
+			a = s->align;
+		return a;
+	}
+	if (size > a && size <= LUSIM_PAGE_SIZE && !(size & (size - 1)))
+		a = size;
+	return a;
+}
+
+static const char *cache_name(const struct kmem_cache *s)
+{
+	return s ? s->name : "kmalloc";
+}
+
+static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
+		       unsigned int oflags, size_t limit, const char *site,
+		       const char *func)
+{
+	struct slab_obj *r;
+	unsigned char *block, *payload;
+	size_t align, lead;
+
+	lusim_might_alloc(flags, site);
+	if (!size)
+		return ZERO_SIZE_PTR;
+	if (size > limit) {
+		if (!(flags & __GFP_NOWARN))
+			lusim_report("SLAB-TOO-LARGE", site, NULL,
+				     "%s of %zu bytes (limit %zu) without __GFP_NOWARN",
+				     (oflags & OBJ_F_KV) ? "kvmalloc" : "kmalloc",
+				     size, limit);
+		st.failed++;
+		return NULL;
+	}
+	if (!(flags & __GFP_NOFAIL) &&
+	    lusim_should_fail_at(LUSIM_FAULT_SLAB, site, func)) {
+		st.failed++;
+		return NULL;
+	}
+
+	align = align_for(size, s);
+	lead = align > REDZONE ? align : REDZONE;
+	if (align <= 16) {
+		block = malloc(lead + size + REDZONE);
+	} else {
+		void *b = NULL;
+
+		if (posix_memalign(&b, align, lead + size + REDZONE))
+			b = NULL;
+		block = b;
+	}
+	if (!block)
+		host_oom("object");
+	payload = block + lead;
+
+	memset(block, SLUB_RED_ACTIVE, lead);
+	memset(payload + size, SLUB_RED_ACTIVE, REDZONE);
+	memset(payload, (flags & __GFP_ZERO) ? 0 : POISON_INUSE, size);
+	if (s && s->ctor)
+		s->ctor(payload);
+
+	r = rec_alloc();
+	r->payload = payload;
+	r->size = size;
+	r->site = site;
+	r->cache = s;
+	r->seq = ++next_seq;
+	r->lead = (unsigned int)lead;
+	r->state = OBJ_LIVE;
+	r->flags = (unsigned char)oflags;
+	if (s && ((s->flags & SLAB_TYPESAFE_BY_RCU) || s->ctor))
+		r->flags |= OBJ_F_NOPOISON;
+	table_insert(r);
+	list_append(&live_list, r);
+	if (s)
+		s->live++;
+
+	st.allocs++;
+	live_bytes += size;
+	if (live_list.count > st.peak_objects)
+		st.peak_objects = live_list.count;
+	if (live_bytes > st.peak_bytes)
+		st.peak_bytes = live_bytes;
+
+	asan_poison(block, lead);
+	asan_poison(payload + size, REDZONE);
+	return payload;
+}
+
+static bool redzones_intact(const struct slab_obj *r)
+{
+	const unsigned char *block = block_of(r);
+	const unsigned char *right = (const unsigned char *)r->payload + r->size;
+
+	for (unsigned int i = 0; i < r->lead; i++)
+		if (block[i] != SLUB_RED_ACTIVE)
+			return false;
+	for (unsigned int i = 0; i < REDZONE; i++)
+		if (right[i] != SLUB_RED_ACTIVE)
+			return false;
+	return true;
+}
+
+static bool poison_intact(const struct slab_obj *r)
+{
+	const unsigned char *p = r->payload;
+
+	if (r->flags & OBJ_F_NOPOISON)
+		return true;
+	for (size_t i = 0; i + 1 < r->size; i++)
+		if (p[i] != POISON_FREE)
+			return false;
+	return p[r->size - 1] == POISON_END;
+}
+
+static void obj_detail(char *buf, size_t len, const struct slab_obj *r)
+{
+	snprintf(buf, len, "  object: %zu bytes from %s\n  allocated at %s\n%s%s%s",
+		 r->size, cache_name(r->cache), r->site,
+		 r->free_site ? "  freed at " : "",
+		 r->free_site ? r->free_site : "",
+		 r->free_site ? "\n" : "");
+}
+
+/* Release the host memory of a quarantined object. */
+static void quarantine_evict(struct slab_obj *r)
+{
+	unsigned char *block = block_of(r);
+
+	list_remove(&quarantine, r);
+	quarantine_bytes -= r->size;
+	asan_unpoison(block, block_len(r));
+	if (!poison_intact(r)) {
+		char detail[512];
+
+		obj_detail(detail, sizeof(detail), r);
+		lusim_report("SLAB-USE-AFTER-FREE", r->free_site, detail,
+			     "freed object written after kfree (poison overwritten)");
+	}
+	table_remove(r->payload);
+	free(block);
+	rec_release(r);
+}
+
+static void obj_free(struct slab_obj *r, const char *site)
+{
+	unsigned char *block = block_of(r);
+
+	asan_unpoison(block, block_len(r));
+	if (!redzones_intact(r)) {
+		char detail[512];
+
+		obj_detail(detail, sizeof(detail), r);
+		lusim_report("SLAB-REDZONE", site, detail,
+			     "redzone of a %zu-byte object overwritten (out-of-bounds write)",
+			     r->size);
+	}
+	debug_check_no_locks_freed(r->payload, r->size);
+
+	list_remove(&live_list, r);
+	live_bytes -= r->size;
+	if (r->cache)
+		r->cache->live--;
+	st.frees++;
+
+	r->state = OBJ_FREED;
+	r->free_site = site;
+	if (!(r->flags & OBJ_F_NOPOISON)) {
+		memset(r->payload, POISON_FREE, r->size);
+		((unsigned char *)r->payload)[r->size - 1] = POISON_END;
+		asan_poison(block, block_len(r));
+	}
+	list_append(&quarantine, r);
+	quarantine_bytes += r->size;
+	while (quarantine.count > QUARANTINE_MAX_OBJS ||
+	       (quarantine_bytes > QUARANTINE_MAX_BYTES && quarantine.count > 1))
+		quarantine_evict(quarantine.head);
+}
+
+/*
+ * Classify @objp for a free by @what. Returns the live record, or NULL
+ * (nothing to free, or reported).
+ */
+static struct slab_obj *free_lookup(const void *objp, const char *what,
+				    const char *site)
+{
+	struct slab_obj *r;
+
+	if (ZERO_OR_NULL_PTR(objp))
+		return NULL;
+	if (IS_ERR(objp)) {
+		lusim_report("SLAB-INVALID-FREE", site, NULL,
+			     "%s() of an error pointer (%ld)", what, PTR_ERR(objp));
+		return NULL;
+	}
+	r = lookup(objp);
+	if (!r) {
+		lusim_report("SLAB-INVALID-FREE", site, NULL,
+			     "%s() of a pointer slab never handed out (or freed long ago)",
+			     what);
+		return NULL;
+	}
+	if (r->state == OBJ_FREED) {
+		char detail[512];
+
+		obj_detail(detail, sizeof(detail), r);
+		lusim_report("SLAB-DOUBLE-FREE", site, detail,
+			     "%s() of an object already freed", what);
+		return NULL;
+	}
+	return r;
+}
+
+/* --- the kmalloc family -------------------------------------------------- */
+
+void *__lusim_kmalloc(size_t size, gfp_t flags, const char *site,
+		      const char *func)
+{
+	return obj_alloc(size, flags, NULL, 0, KMALLOC_MAX_SIZE, site, func);
+}
+
+void *__lusim_kmalloc_array(size_t n, size_t size, gfp_t flags,
+			    const char *site, const char *func)
+{
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes)) {
+		lusim_might_alloc(flags, site);
+		return NULL;
+	}
+	return __lusim_kmalloc(bytes, flags, site, func);
+}
+
+static unsigned int kv_flags(size_t size)
+{
+	return OBJ_F_KV | (size > LUSIM_PAGE_SIZE ? OBJ_F_VMALLOC : 0);
+}
+
+void *__lusim_kvmalloc(size_t size, gfp_t flags, const char *site,
+		       const char *func)
+{
+	return obj_alloc(size, flags, NULL, kv_flags(size), KVMALLOC_MAX_SIZE,
+			 site, func);
+}
+
+void *__lusim_kvmalloc_array(size_t n, size_t size, gfp_t flags,
+			     const char *site, const char *func)
+{
+	size_t bytes;
+
+	if (check_mul_overflow(n, size, &bytes)) {
+		lusim_might_alloc(flags, site);
+		return NULL;
+	}
+	return __lusim_kvmalloc(bytes, flags, site, func);
+}
+
+static void *do_realloc(const void *p, size_t new_size, gfp_t flags, bool kv,
+			const char *what, const char *site, const char *func)
+{
+	struct slab_obj *old;
+	void *n;
+
+	if (ZERO_OR_NULL_PTR(p)) {
+		return kv ? __lusim_kvmalloc(new_size, flags, site, func) :
+			    __lusim_kmalloc(new_size, flags, site, func);
+	}
+	old = free_lookup(p, what, site);
+	if (!old) {
+		lusim_might_alloc(flags, site);
+		return NULL;
+	}
+	if (!new_size) {
+		obj_free(old, site);
+		return ZERO_SIZE_PTR;
+	}
+	n = kv ? __lusim_kvmalloc(new_size, flags, site, func) :
+		 __lusim_kmalloc(new_size, flags, site, func);
+	if (!n)
+		return NULL;	/* the old object stays untouched */
+	memcpy(n, p, old->size < new_size ? old->size : new_size);
+	if ((flags & __GFP_ZERO) && new_size > old->size)
+		memset((char *)n + old->size, 0, new_size - old->size);
+	obj_free(old, site);
+	return n;
+}
+
+void *__lusim_krealloc(const void *p, size_t new_size, gfp_t flags,
+		       const char *site, const char *func)
+{
+	return do_realloc(p, new_size, flags, false, "krealloc", site, func);
+}
+
+void *__lusim_kvrealloc(const void *p, size_t new_size, gfp_t flags,
+			const char *site, const char *func)
+{
+	return do_realloc(p, new_size, flags, true, "kvrealloc", site, func);
+}
+
+void __lusim_kfree(const void *objp, const char *site)
+{
+	struct slab_obj *r = free_lookup(objp, "kfree", site);
+
+	if (!r)
+		return;
+	if (r->flags & OBJ_F_VMALLOC) {
+		char detail[512];
+
+		obj_detail(detail, sizeof(detail), r);
+		lusim_report("SLAB-MISMATCHED-FREE", site, detail,
+			     "kfree() of kvmalloc() memory above a page (may be vmalloc memory: use kvfree)");
+	}
+	obj_free(r, site);
+}
+
+void __lusim_kvfree(const void *objp, const char *site)
+{
+	struct slab_obj *r = free_lookup(objp, "kvfree", site);
+
+	if (r)
+		obj_free(r, site);
+}
+
+void __lusim_kfree_sensitive(const void *objp, const char *site)
+{
+	struct slab_obj *r = free_lookup(objp, "kfree_sensitive", site);
+
+	if (!r)
+		return;
+	memset(r->payload, 0, r->size);
+	obj_free(r, site);
+}
+
+void (kfree)(const void *objp)
+{
+	__lusim_kfree(objp, "kfree");
+}
+
+void (kvfree)(const void *objp)
+{
+	__lusim_kvfree(objp, "kvfree");
+}
+
+void (kfree_sensitive)(const void *objp)
+{
+	__lusim_kfree_sensitive(objp, "kfree_sensitive");
+}
+
+size_t ksize(const void *objp)
+{
+	struct slab_obj *r;
+
+	if (ZERO_OR_NULL_PTR(objp))
+		return 0;
+	r = lookup(objp);
+	return r && r->state == OBJ_LIVE ? r->size : 0;
+}
+
+bool lusim_slab_is_live(const void *p)
+{
+	struct slab_obj *r = lookup(p);
+
+	return r && r->state == OBJ_LIVE;
+}
+
+/* --- string helpers ------------------------------------------------------ */
+
+char *__lusim_kstrdup(const char *s, gfp_t gfp, const char *site,
+		      const char *func)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strlen(s) + 1;
+	p = __lusim_kmalloc(len, gfp, site, func);
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+
+char *__lusim_kstrndup(const char *s, size_t max, gfp_t gfp, const char *site,
+		       const char *func)
+{
+	size_t len;
+	char *p;
+
+	if (!s)
+		return NULL;
+	len = strnlen(s, max);
+	p = __lusim_kmalloc(len + 1, gfp, site, func);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+void *__lusim_kmemdup(const void *src, size_t len, gfp_t gfp, const char *site,
+		      const char *func)
+{
+	void *p = __lusim_kmalloc(len, gfp, site, func);
+
+	if (!ZERO_OR_NULL_PTR(p))
+		memcpy(p, src, len);
+	return p;
+}
+
+char *__lusim_kmemdup_nul(const char *s, size_t len, gfp_t gfp,
+			  const char *site, const char *func)
+{
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = __lusim_kmalloc(len + 1, gfp, site, func);
+	if (p) {
+		memcpy(p, s, len);
+		p[len] = '\0';
+	}
+	return p;
+}
+
+char *__lusim_kvasprintf(gfp_t gfp, const char *site, const char *func,
+			 const char *fmt, va_list ap)
+{
+	va_list aq;
+	int len;
+	char *p;
+
+	va_copy(aq, ap);
+	len = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (len < 0)
+		return NULL;
+	p = __lusim_kmalloc((size_t)len + 1, gfp, site, func);
+	if (p)
+		vsnprintf(p, (size_t)len + 1, fmt, ap);
+	return p;
+}
+
+char *__lusim_kasprintf(gfp_t gfp, const char *site, const char *func,
+			const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = __lusim_kvasprintf(gfp, site, func, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void __lusim_kfree_const(const void *x, const char *site)
+{
+	__lusim_kfree(x, site);
+}
+
+ssize_t lusim_strscpy(char *dst, const char *src, size_t count)
+{
+	size_t len;
+
+	if (!count)
+		return -E2BIG;
+	len = strnlen(src, count);
+	if (len == count) {
+		memcpy(dst, src, count - 1);
+		dst[count - 1] = '\0';
+		return -E2BIG;
+	}
+	memcpy(dst, src, len + 1);
+	return (ssize_t)len;
+}
+
+ssize_t lusim_strscpy_pad(char *dst, const char *src, size_t count)
+{
+	ssize_t written = lusim_strscpy(dst, src, count);
+
+	if (written >= 0 && (size_t)written + 1 < count)
+		memset(dst + written + 1, 0, count - (size_t)written - 1);
+	return written;
+}
+
+/* --- kmem_cache ---------------------------------------------------------- */
+
+struct kmem_cache *kmem_cache_create(const char *name, unsigned int size,
+				     unsigned int align, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	struct kmem_cache *s;
+
+	might_sleep();
+	if (!size)
+		return NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		host_oom("kmem_cache");
+	snprintf(s->name, sizeof(s->name), "%s", name ? name : "?");
+	s->size = size;
+	if (flags & SLAB_HWCACHE_ALIGN && align < 64)
+		align = 64;
+	if (align & (align - 1))
+		align = ARCH_KMALLOC_MINALIGN;	/* not a power of two */
+	s->align = align;
+	s->flags = flags;
+	s->ctor = ctor;
+	s->next_cache = caches;
+	caches = s;
+	return s;
+}
+
+void kmem_cache_destroy(struct kmem_cache *s)
+{
+	char detail[LUSIM_FINDING_DETAIL_MAX];
+	size_t used = 0;
+
+	if (!s)
+		return;
+	might_sleep();
+	if (!s->live) {
+		s->destroyed = true;
+		return;
+	}
+	/* the kernel keeps a cache with objects alive; so do we */
+	for (struct slab_obj *r = live_list.head; r; r = r->next) {
+		int n;
+
+		if (r->cache != s)
+			continue;
+		n = snprintf(detail + used, sizeof(detail) - used,
+			     "  %zu bytes allocated at %s\n", r->size, r->site);
+		if (n < 0 || (size_t)n >= sizeof(detail) - used)
+			break;
+		used += (size_t)n;
+	}
+	detail[used] = '\0';
+	lusim_report("SLAB-CACHE-BUSY", s->name, detail,
+		     "kmem_cache_destroy %s: slab cache still has %lu objects",
+		     s->name, s->live);
+	s->destroyed = true;
+}
+
+unsigned int kmem_cache_size(struct kmem_cache *s)
+{
+	return s->size;
+}
+
+unsigned long lusim_kmem_cache_live(const struct kmem_cache *s)
+{
+	return s->live;
+}
+
+void *__lusim_kmem_cache_alloc(struct kmem_cache *s, gfp_t flags,
+			       const char *site, const char *func)
+{
+	return obj_alloc(s->size, flags, s, 0, KMALLOC_MAX_SIZE, site, func);
+}
+
+void __lusim_kmem_cache_free(struct kmem_cache *s, void *objp,
+			     const char *site)
+{
+	struct slab_obj *r = free_lookup(objp, "kmem_cache_free", site);
+
+	if (!r)
+		return;
+	if (r->cache != s) {
+		char detail[512];
+
+		obj_detail(detail, sizeof(detail), r);
+		lusim_report("SLAB-WRONG-CACHE", site, detail,
+			     "kmem_cache_free(%s) of an object from %s",
+			     cache_name(s), cache_name(r->cache));
+	}
+	obj_free(r, site);
+}
+
+/* --- accounting and leaks ------------------------------------------------ */
+
+unsigned long lusim_slab_live_objects(void)
+{
+	return live_list.count;
+}
+
+unsigned long lusim_slab_live_bytes(void)
+{
+	return live_bytes;
+}
+
+void lusim_slab_stats(struct lusim_slab_stats *out)
+{
+	out->allocs = st.allocs;
+	out->frees = st.frees;
+	out->failed = st.failed;
+	out->live_objects = live_list.count;
+	out->live_bytes = live_bytes;
+	out->peak_objects = st.peak_objects;
+	out->peak_bytes = st.peak_bytes;
+	out->quarantined = quarantine.count;
+	out->lookups = st.lookups;
+	out->probes = st.probes;
+	out->rehashes = rehashes;
+	out->table_size = table_size;
+}
+
+unsigned long lusim_slab_mark(void)
+{
+	return next_seq;
+}
+
+/* oldest live object allocated after @mark */
+static struct slab_obj *first_since(unsigned long mark)
+{
+	struct slab_obj *r = live_list.tail, *first = NULL;
+
+	while (r && r->seq > mark) {
+		first = r;
+		r = r->prev;
+	}
+	return first;
+}
+
+#define LEAK_SITES_MAX	32
+
+unsigned long lusim_slab_check_leaks_since(unsigned long mark)
+{
+	struct {
+		const char *site;
+		const struct kmem_cache *cache;
+		unsigned long objs, bytes;
+	} sites[LEAK_SITES_MAX];
+	unsigned int nr_sites = 0, more_sites = 0;
+	unsigned long objs = 0, bytes = 0;
+	char detail[LUSIM_FINDING_DETAIL_MAX];
+	struct slab_obj *first = first_since(mark);
+	size_t used = 0;
+
+	if (!first)
+		return 0;
+	for (struct slab_obj *r = first; r; r = r->next) {
+		unsigned int i;
+
+		objs++;
+		bytes += r->size;
+		for (i = 0; i < nr_sites; i++)
+			if (sites[i].cache == r->cache &&
+			    !strcmp(sites[i].site, r->site))
+				break;
+		if (i == nr_sites) {
+			if (nr_sites == LEAK_SITES_MAX) {
+				more_sites++;
+				continue;
+			}
+			sites[i].site = r->site;
+			sites[i].cache = r->cache;
+			sites[i].objs = sites[i].bytes = 0;
+			nr_sites++;
+		}
+		sites[i].objs++;
+		sites[i].bytes += r->size;
+	}
+
+	detail[0] = '\0';
+	for (unsigned int i = 0; i < nr_sites && used < sizeof(detail); i++) {
+		int n = snprintf(detail + used, sizeof(detail) - used,
+				 "  %lu object%s, %lu bytes (%s) allocated at %s\n",
+				 sites[i].objs, sites[i].objs == 1 ? "" : "s",
+				 sites[i].bytes, cache_name(sites[i].cache),
+				 sites[i].site);
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+	if (more_sites && used < sizeof(detail))
+		used += (size_t)snprintf(detail + used, sizeof(detail) - used,
+					 "  ... and objects from %u more sites\n",
+					 more_sites);
+	if (lusim_rcu_pending() && used < sizeof(detail))
+		snprintf(detail + used, sizeof(detail) - used,
+			 "  (%lu RCU callbacks still pending: rcu_barrier() first?)\n",
+			 lusim_rcu_pending());
+	lusim_report("SLAB-LEAK", first->site, detail,
+		     "%lu object%s (%lu bytes) never freed", objs,
+		     objs == 1 ? "" : "s", bytes);
+	return objs;
+}
+
+unsigned long lusim_slab_free_since(unsigned long mark)
+{
+	struct slab_obj *r = first_since(mark);
+	unsigned long n = 0;
+
+	while (r) {
+		struct slab_obj *next = r->next;
+
+		obj_free(r, "lusim_slab_free_since");
+		n++;
+		r = next;
+	}
+	return n;
+}
+
+void lusim_slab_flush_quarantine(void)
+{
+	while (quarantine.head)
+		quarantine_evict(quarantine.head);
+}
+
+/*
+ * Per-run reset: counters and the quarantine. Live objects stay, and so
+ * does the sequence: leaks are for the harness to check, never forgotten.
+ */
+static void lusim_slab_reset(void)
+{
+	lusim_slab_flush_quarantine();
+	memset(&st, 0, sizeof(st));
+	st.peak_objects = live_list.count;
+	st.peak_bytes = live_bytes;
+}
+
+LUSIM_RESET_FN(lusim_slab_reset, LUSIM_RESET_PRIO_SHIM)
+
