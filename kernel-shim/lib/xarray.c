@@ -467,24 +467,19 @@ static void node_free(struct xa_node *node, const char *site)
 /* --- walks under xa_lock --------------------------------------------------- */
 
 /*
- * The raw entry at @index (XA_ZERO_ENTRY included). *@s is set to its slot
- * when the slot exists; returns false in *@exists otherwise.
+ * The raw entry at @index (XA_ZERO_ENTRY included); when it is not NULL,
+ * *@s is its slot.
  */
 static void *slot_load(const struct xarray *xa, unsigned long index,
-		       struct xa_slot *s, bool *exists)
+		       struct xa_slot *s)
 {
 	void *entry = xa->xa_head;
 	struct xa_node *node;
 
 	s->node = NULL;
 	s->offset = 0;
-	*exists = false;
-	if (!xa_is_node(entry)) {
-		if (index)
-			return NULL;
-		*exists = true;
-		return entry;
-	}
+	if (!xa_is_node(entry))
+		return index ? NULL : entry;
 	node = xa_to_node(entry);
 	if ((index >> node->shift) > XA_CHUNK_MASK)
 		return NULL;
@@ -496,7 +491,6 @@ static void *slot_load(const struct xarray *xa, unsigned long index,
 		if (!node->shift) {
 			s->node = node;
 			s->offset = off;
-			*exists = true;
 			return entry;
 		}
 		if (!entry)
@@ -700,8 +694,7 @@ static void *erase_raw(struct xarray *xa, unsigned long index,
 		       const char *site)
 {
 	struct xa_slot s;
-	bool exists;
-	void *old = slot_load(xa, index, &s, &exists);
+	void *old = slot_load(xa, index, &s);
 
 	if (!old)
 		return NULL;
@@ -845,7 +838,6 @@ void *lusim_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 	struct xa_wctx c;
 	bool took = xa_begin(&c, xa, how, gfp, true, site);
 	struct xa_slot s;
-	bool exists;
 	void *curr;
 
 	if (bad_entry(entry, "xa_cmpxchg", site)) {
@@ -855,7 +847,7 @@ void *lusim_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 	for (;;) {
 		unsigned int need;
 
-		curr = slot_load(xa, index, &s, &exists);
+		curr = slot_load(xa, index, &s);
 		if (curr != old)	/* the raw value: a reservation != NULL */
 			goto out_curr;
 		if (!entry) {
@@ -888,7 +880,6 @@ int lusim_xa_insert(struct xarray *xa, unsigned long index, void *entry,
 	struct xa_wctx c;
 	bool took = xa_begin(&c, xa, how, gfp, true, site);
 	struct xa_slot s;
-	bool exists;
 	int ret = 0;
 
 	if (bad_entry(entry, "xa_insert", site)) {
@@ -900,7 +891,7 @@ int lusim_xa_insert(struct xarray *xa, unsigned long index, void *entry,
 	for (;;) {
 		unsigned int need;
 
-		if (slot_load(xa, index, &s, &exists)) {
+		if (slot_load(xa, index, &s)) {
 			ret = -EBUSY;
 			goto out;
 		}
@@ -1013,10 +1004,9 @@ void lusim_xa_set_mark(struct xarray *xa, unsigned long index, xa_mark_t mark,
 	struct xa_wctx c;
 	bool took = xa_begin(&c, xa, how, 0, false, site);
 	struct xa_slot s;
-	bool exists;
 
 	if (mark_ok(xa, mark, "xa_set_mark", site) &&
-	    slot_load(xa, index, &s, &exists))
+	    slot_load(xa, index, &s))
 		slot_set_bit(xa, s.node, s.offset, (__force unsigned int)mark);
 	xa_end(&c, took);
 }
@@ -1027,10 +1017,9 @@ void lusim_xa_clear_mark(struct xarray *xa, unsigned long index,
 	struct xa_wctx c;
 	bool took = xa_begin(&c, xa, how, 0, false, site);
 	struct xa_slot s;
-	bool exists;
 
 	if (mark_ok(xa, mark, "xa_clear_mark", site) &&
-	    slot_load(xa, index, &s, &exists))
+	    slot_load(xa, index, &s))
 		slot_clear_bit(xa, s.node, s.offset, (__force unsigned int)mark);
 	xa_end(&c, took);
 }
