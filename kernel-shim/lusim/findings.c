@@ -252,4 +252,4 @@ unsigned int lusim_boot_count(void)
 	return nr_boots;
 }
 
-LUSIM_RESET_FN(lusim_findings_clear, LUSIM_RESET_PRIO_CHECK + 100)
+LUSIM_RESET_FN(lusim_findings_clear, LUSIM_RESET_PRIO_MACHINE)
