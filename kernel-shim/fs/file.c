@@ -124,7 +124,7 @@ LUSIM_RESET_FN(file_reset, LUSIM_RESET_PRIO_SHIM)
 
 /* --- character devices and syscalls -------------------------------------- */
 
-#define LUSIM_MAX_CHRDEVS 256
+#define LUSIM_MAX_CHRDEVS 1024
 
 static struct {
 	char path[64];
