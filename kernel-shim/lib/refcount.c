@@ -45,6 +45,7 @@ void lusim_refcount_warn_saturate(refcount_t *r,
 
 bool __lusim_refcount_dec_if_one(refcount_t *r)
 {
+	__lusim_refcount_journal(r, "refcount_dec_if_one");
 	return atomic_cmpxchg(&r->refs, 1, 0) == 1;
 }
 
@@ -61,6 +62,7 @@ bool __lusim_refcount_dec_not_one(refcount_t *r, const char *site)
 		lusim_refcount_warn_saturate(r, REFCOUNT_SUB_UAF, val, site);
 		return true;
 	}
+	__lusim_refcount_journal(r, site);
 	atomic_set(&r->refs, val - 1);
 	return true;
 }

@@ -41,6 +41,7 @@
 #include <linux/lockdep.h>
 #include <linux/gfp.h>
 #include <lusim/findings.h>
+#include <lusim/journal.h>
 #include <lusim/reset.h>
 
 #include <stdarg.h>
@@ -412,6 +413,7 @@ static bool pool_fill(struct xa_wctx *c, struct xa_pool *pool,
 		gfp |= __GFP_ACCOUNT;
 	if (drop)
 		xa_drop(xa, c->lock_type, site);
+	lusim_journal_internal++;	/* nodes are not model state */
 	while (pool->nr < need) {
 		struct xa_node *node = kzalloc(sizeof(*node), gfp);
 
@@ -422,6 +424,7 @@ static bool pool_fill(struct xa_wctx *c, struct xa_pool *pool,
 		lusim_xa_stats.nodes_allocated++;
 		pool->nodes[pool->nr++] = node;
 	}
+	lusim_journal_internal--;
 	if (drop)
 		xa_take(xa, c->lock_type, site);
 	return pool->nr >= need;
@@ -698,6 +701,7 @@ static void *erase_raw(struct xarray *xa, unsigned long index,
 
 	if (!old)
 		return NULL;
+	lusim_journal_xa(xa, index, site);
 	slot_init_marks(xa, s.node, s.offset);
 	if (!s.node) {
 		rcu_assign_pointer(xa->xa_head, NULL);
@@ -794,6 +798,7 @@ static void *do_store(struct xa_wctx *c, unsigned long index, void *entry,
 			return XA_ERROR(-ENOMEM);
 		}
 	}
+	lusim_journal_xa(xa, index, c->site);
 	curr = store_raw(xa, index, entry, &pool, &s);
 	if (xa_track_free(xa))
 		slot_clear_bit(xa, s.node, s.offset, XA_FREE_MARK);
@@ -862,6 +867,7 @@ void *lusim_xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
 			goto out;
 		}
 	}
+	lusim_journal_xa(xa, index, site);
 	store_raw(xa, index, entry, &pool, &s);
 	if (xa_track_free(xa) && !curr)
 		slot_clear_bit(xa, s.node, s.offset, XA_FREE_MARK);
@@ -903,6 +909,7 @@ int lusim_xa_insert(struct xarray *xa, unsigned long index, void *entry,
 			goto out;
 		}
 	}
+	lusim_journal_xa(xa, index, site);
 	store_raw(xa, index, entry, &pool, &s);
 	if (xa_track_free(xa))
 		slot_clear_bit(xa, s.node, s.offset, XA_FREE_MARK);
@@ -948,6 +955,7 @@ static int do_alloc(struct xa_wctx *c, u32 *id, void *entry,
 			goto out;
 		}
 	}
+	lusim_journal_xa(xa, index, site);
 	store_raw(xa, index, entry, &pool, &s);
 	slot_clear_bit(xa, s.node, s.offset, XA_FREE_MARK);
 out:
@@ -1006,8 +1014,10 @@ void lusim_xa_set_mark(struct xarray *xa, unsigned long index, xa_mark_t mark,
 	struct xa_slot s;
 
 	if (mark_ok(xa, mark, "xa_set_mark", site) &&
-	    slot_load(xa, index, &s))
+	    slot_load(xa, index, &s)) {
+		lusim_journal_xa(xa, index, site);
 		slot_set_bit(xa, s.node, s.offset, (__force unsigned int)mark);
+	}
 	xa_end(&c, took);
 }
 
@@ -1019,9 +1029,36 @@ void lusim_xa_clear_mark(struct xarray *xa, unsigned long index,
 	struct xa_slot s;
 
 	if (mark_ok(xa, mark, "xa_clear_mark", site) &&
-	    slot_load(xa, index, &s))
+	    slot_load(xa, index, &s)) {
+		lusim_journal_xa(xa, index, site);
 		slot_clear_bit(xa, s.node, s.offset, (__force unsigned int)mark);
+	}
 	xa_end(&c, took);
+}
+
+/* Journal every slot of @xa (it is about to be destroyed). */
+static void journal_node(const struct xarray *xa, const struct xa_node *node,
+			 unsigned long base, const char *site)
+{
+	for (unsigned int i = 0; i < XA_CHUNK_SIZE; i++) {
+		const void *e = node->slots[i];
+		unsigned long idx = base + ((unsigned long)i << node->shift);
+
+		if (!e)
+			continue;
+		if (node->shift)
+			journal_node(xa, xa_to_node(e), idx, site);
+		else
+			lusim_journal_xa(xa, idx, site);
+	}
+}
+
+static void journal_all(const struct xarray *xa, const char *site)
+{
+	if (xa_is_node(xa->xa_head))
+		journal_node(xa, xa_to_node(xa->xa_head), 0, site);
+	else
+		lusim_journal_xa(xa, 0, site);
 }
 
 void lusim_xa_destroy(struct xarray *xa, const char *site)
@@ -1031,6 +1068,8 @@ void lusim_xa_destroy(struct xarray *xa, const char *site)
 
 	xa_lock_irqsave(xa, flags);
 	head = xa->xa_head;
+	if (lusim_journal && head)
+		journal_all(xa, site);
 	rcu_assign_pointer(xa->xa_head, NULL);
 	slot_init_marks(xa, NULL, 0);
 	if (xa_zero_busy(xa))
@@ -1458,6 +1497,92 @@ static void dump_node(FILE *f, const struct xa_node *node, unsigned long base,
 			dump_node(f, xa_to_node(e), idx, depth + 1);
 		else
 			dump_entry(f, e, idx, depth + 1);
+	}
+}
+
+void *lusim_xa_peek(const struct xarray *xa, unsigned long index,
+		    unsigned int *marks)
+{
+	const void *entry = xa->xa_head;
+	const struct xa_node *node;
+	unsigned int m = 0;
+
+	if (!xa_is_node(entry)) {
+		if (index || !entry)
+			entry = NULL;
+		else
+			for (unsigned int i = 0; i < XA_MAX_MARKS; i++)
+				if (root_marked(xa, i))
+					m |= 1U << i;
+		goto out;
+	}
+	node = xa_to_node(entry);
+	if ((index >> node->shift) > XA_CHUNK_MASK) {
+		entry = NULL;
+		goto out;
+	}
+	for (;;) {
+		unsigned int off = get_offset(index, node);
+
+		entry = node->slots[off];
+		if (!node->shift) {
+			if (entry)
+				for (unsigned int i = 0; i < XA_MAX_MARKS; i++)
+					if (node_get_bit(node, off, i))
+						m |= 1U << i;
+			break;
+		}
+		if (!entry)
+			break;
+		node = xa_to_node(entry);
+	}
+out:
+	if (xa_track_free(xa))
+		m &= ~(1U << (__force unsigned int)XA_FREE_MARK);
+	if (marks)
+		*marks = m;
+	return (void *)entry;
+}
+
+static void walk_node(const struct xarray *xa, const struct xa_node *node,
+		      unsigned long base,
+		      void (*fn)(unsigned long, void *, unsigned int, void *),
+		      void *arg)
+{
+	for (unsigned int i = 0; i < XA_CHUNK_SIZE; i++) {
+		void *e = node->slots[i];
+		unsigned long idx = base + ((unsigned long)i << node->shift);
+		unsigned int m = 0;
+
+		if (!e)
+			continue;
+		if (node->shift) {
+			walk_node(xa, xa_to_node(e), idx, fn, arg);
+			continue;
+		}
+		for (unsigned int k = 0; k < XA_MAX_MARKS; k++)
+			if (node_get_bit(node, i, k))
+				m |= 1U << k;
+		if (xa_track_free(xa))
+			m &= ~(1U << (__force unsigned int)XA_FREE_MARK);
+		fn(idx, e, m, arg);
+	}
+}
+
+void lusim_xa_walk(const struct xarray *xa,
+		   void (*fn)(unsigned long index, void *entry,
+			      unsigned int marks, void *arg),
+		   void *arg)
+{
+	void *head = xa->xa_head;
+
+	if (xa_is_node(head)) {
+		walk_node(xa, xa_to_node(head), 0, fn, arg);
+	} else if (head) {
+		unsigned int m;
+
+		lusim_xa_peek(xa, 0, &m);
+		fn(0, head, m, arg);
 	}
 }
 

@@ -33,6 +33,7 @@
 #include <linux/rcupdate.h>
 #include <lusim/fault.h>
 #include <lusim/findings.h>
+#include <lusim/journal.h>
 #include <lusim/reset.h>
 
 #include <stdarg.h>
@@ -75,6 +76,7 @@ enum obj_state {
 #define OBJ_F_KV	0x1	/* kvmalloc'd */
 #define OBJ_F_VMALLOC	0x2	/* kvmalloc'd above a page: "vmalloc memory" */
 #define OBJ_F_NOPOISON	0x4	/* SLAB_TYPESAFE_BY_RCU or ctor cache */
+#define OBJ_F_INTERNAL	0x8	/* shim bookkeeping (xarray nodes): not journaled */
 
 struct slab_obj {
 	void *payload;			/* hash key */
@@ -395,6 +397,8 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 	r->flags = (unsigned char)oflags;
 	if (s && ((s->flags & SLAB_TYPESAFE_BY_RCU) || s->ctor))
 		r->flags |= OBJ_F_NOPOISON;
+	if (lusim_journal_internal)
+		r->flags |= OBJ_F_INTERNAL;
 	table_insert(r);
 	list_append(&live_list, r);
 	if (s)
@@ -409,6 +413,8 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 
 	asan_poison(block, lead);
 	asan_poison(payload + size, REDZONE);
+	if (!(r->flags & OBJ_F_INTERNAL))
+		lusim_journal_slab_alloc(payload, size, site);
 	return payload;
 }
 
@@ -481,6 +487,9 @@ static void obj_free(struct slab_obj *r, const char *site)
 			     r->size);
 	}
 	debug_check_no_locks_freed(r->payload, r->size);
+	if (!(r->flags & OBJ_F_INTERNAL))
+		lusim_journal_slab_free(r->payload, r->size, r->seq, r->site,
+					site);
 
 	list_remove(&live_list, r);
 	live_bytes -= r->size;
@@ -686,6 +695,49 @@ bool lusim_slab_is_live(const void *p)
 	struct slab_obj *r = lookup(p);
 
 	return r && r->state == OBJ_LIVE;
+}
+
+static struct slab_obj *first_since(unsigned long mark);
+
+static void obj_info(const struct slab_obj *r, struct lusim_slab_obj_info *info)
+{
+	info->size = r->size;
+	info->site = r->site;
+	info->free_site = r->state == OBJ_FREED ? r->free_site : NULL;
+	info->cache = cache_name(r->cache);
+	info->seq = r->seq;
+	info->live = r->state == OBJ_LIVE;
+}
+
+bool lusim_slab_obj_info(const void *p, struct lusim_slab_obj_info *info)
+{
+	struct slab_obj *r;
+
+	if (ZERO_OR_NULL_PTR(p))
+		return false;
+	r = lookup(p);
+	if (!r)
+		return false;
+	obj_info(r, info);
+	return true;
+}
+
+unsigned long lusim_slab_for_each_live_since(unsigned long mark,
+		void (*fn)(const void *obj, const struct lusim_slab_obj_info *info,
+			   void *arg),
+		void *arg)
+{
+	struct lusim_slab_obj_info info;
+	unsigned long n = 0;
+
+	for (struct slab_obj *r = first_since(mark); r; r = r->next) {
+		if (r->flags & OBJ_F_INTERNAL)
+			continue;
+		obj_info(r, &info);
+		fn(r->payload, &info, arg);
+		n++;
+	}
+	return n;
 }
 
 /* --- string helpers ------------------------------------------------------ */

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include <lusim/findings.h>
+#include <lusim/journal.h>
 #include <lusim/reset.h>
 
 #include "hw_internal.h"
@@ -279,6 +280,7 @@ uint64_t hw_mem_alloc(unsigned int order, unsigned int flags)
 	if (M.st.allocated_pages > M.st.peak_pages)
 		M.st.peak_pages = M.st.allocated_pages;
 	M.st.allocs++;
+	lusim_journal_page_alloc(phys_of((uint64_t)rel), order);
 	return phys_of((uint64_t)rel);
 }
 
@@ -334,6 +336,7 @@ int hw_mem_free(uint64_t phys, unsigned int order)
 			     "order differs from the allocation");
 		return -EINVAL;
 	}
+	lusim_journal_page_free(phys, order);
 	list_del(&f->link);
 	f->head = HEAD_NONE;
 	block_release((uint64_t)rel, order);
@@ -500,8 +503,11 @@ void *hw_phys_to_virt(uint64_t phys)
 {
 	enum hw_page_state s = hw_mem_state(phys);
 
-	if (s == HW_PAGE_ALLOCATED)
+	if (s == HW_PAGE_ALLOCATED) {
+		/* the kernel may write through it: the undo journal snapshots */
+		lusim_journal_page_cpu(phys, 1);
 		return data_of((uint64_t)rel_of(phys)) + (phys & ~HW_PAGE_MASK);
+	}
 	cpu_event_ctx(false);
 	hw__event(s == HW_PAGE_POISONED ? HW_EV_CPU_FREED : HW_EV_CPU_UNALLOCATED,
 		  phys, 0, s, HW_FAULT_NONE);
@@ -558,6 +564,7 @@ int hw_mem_read(uint64_t phys, void *buf, size_t len)
 
 int hw_mem_write(uint64_t phys, const void *buf, size_t len)
 {
+	lusim_journal_page_cpu(phys, len);
 	return cpu_copy(phys, (void *)buf, len, true, false);
 }
 

@@ -27,6 +27,7 @@
 #include <linux/types.h>
 #include <linux/compiler.h>
 #include <linux/atomic.h>
+#include <lusim/journal.h>
 
 #ifndef LUSIM_SITE
 #define LUSIM_SITE	__FILE__ ":" __stringify(__LINE__)
@@ -56,6 +57,14 @@ enum refcount_saturation_type {
 void lusim_refcount_warn_saturate(refcount_t *r,
 				  enum refcount_saturation_type t,
 				  int old, const char *site);
+
+/*
+ * The undo journal (<lusim/journal.h>) sees every change of a counter but
+ * refcount_set(), which initialises counters of new objects (often on
+ * memory nothing has written yet).
+ */
+#define __lusim_refcount_journal(r, site) \
+	lusim_journal_cell(&(r)->refs, sizeof((r)->refs), "refcount", site)
 
 static inline void refcount_set(refcount_t *r, int n)
 {
@@ -87,6 +96,7 @@ __lusim_refcount_add_not_zero(int i, refcount_t *r, const char *site)
 
 	if (!old)
 		return false;
+	__lusim_refcount_journal(r, site);
 	atomic_set(&r->refs, __lusim_refcount_wrap_add(old, i));
 	if (unlikely(old < 0 || __lusim_refcount_wrap_add(old, i) < 0))
 		lusim_refcount_warn_saturate(r, REFCOUNT_ADD_NOT_ZERO_OVF, old,
@@ -96,7 +106,10 @@ __lusim_refcount_add_not_zero(int i, refcount_t *r, const char *site)
 
 static inline void __lusim_refcount_add(int i, refcount_t *r, const char *site)
 {
-	int old = atomic_fetch_add(i, &r->refs);
+	int old;
+
+	__lusim_refcount_journal(r, site);
+	old = atomic_fetch_add(i, &r->refs);
 
 	if (unlikely(!old))
 		lusim_refcount_warn_saturate(r, REFCOUNT_ADD_UAF, old, site);
@@ -107,7 +120,10 @@ static inline void __lusim_refcount_add(int i, refcount_t *r, const char *site)
 static inline bool __must_check
 __lusim_refcount_sub_and_test(int i, refcount_t *r, const char *site)
 {
-	int old = atomic_fetch_sub(i, &r->refs);
+	int old;
+
+	__lusim_refcount_journal(r, site);
+	old = atomic_fetch_sub(i, &r->refs);
 
 	if (old == i)
 		return true;
@@ -118,7 +134,10 @@ __lusim_refcount_sub_and_test(int i, refcount_t *r, const char *site)
 
 static inline void __lusim_refcount_dec(refcount_t *r, const char *site)
 {
-	int old = atomic_fetch_sub(1, &r->refs);
+	int old;
+
+	__lusim_refcount_journal(r, site);
+	old = atomic_fetch_sub(1, &r->refs);
 
 	if (unlikely(old <= 1))
 		lusim_refcount_warn_saturate(r, REFCOUNT_DEC_LEAK, old, site);

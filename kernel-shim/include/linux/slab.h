@@ -239,4 +239,29 @@ void lusim_slab_flush_quarantine(void);
 /* Is @p the start of a live slab object? (never dereferences @p) */
 bool lusim_slab_is_live(const void *p);
 
+/*
+ * What slab knows about the object that starts at @p, live or still in the
+ * quarantine (for oracles: findings name objects by allocation site, never
+ * by address). False if @p is not the start of such an object.
+ */
+struct lusim_slab_obj_info {
+	size_t size;
+	const char *site;		/* allocation site */
+	const char *free_site;		/* NULL while live */
+	const char *cache;		/* "kmalloc" or the cache name */
+	unsigned long seq;		/* allocation sequence number */
+	bool live;
+};
+bool lusim_slab_obj_info(const void *p, struct lusim_slab_obj_info *info);
+
+/*
+ * Call @fn for every live object allocated after @mark (0: since boot), in
+ * allocation order, leaving out the shim's own bookkeeping (xarray nodes).
+ * @fn must not allocate or free. Returns the number of objects visited.
+ */
+unsigned long lusim_slab_for_each_live_since(unsigned long mark,
+		void (*fn)(const void *obj, const struct lusim_slab_obj_info *info,
+			   void *arg),
+		void *arg);
+
 #endif /* _LUSIM_LINUX_SLAB_H */

@@ -460,5 +460,22 @@ unsigned int lusim_xa_height(const struct xarray *xa);
 int lusim_xa_check(const struct xarray *xa);
 /* Print the tree (FILE *; NULL = stderr). */
 void lusim_xa_dump(const struct xarray *xa, void *stream);
+/*
+ * The oracles' read: the raw entry at @index (XA_ZERO_ENTRY included) and,
+ * in *@marks if not NULL, its marks as bits 1 << XA_MARK_n (the free mark
+ * of ALLOC arrays left out: it only mirrors presence). No lock, no RCU, no
+ * counters, no journal.
+ */
+void *lusim_xa_peek(const struct xarray *xa, unsigned long index,
+		    unsigned int *marks);
+/*
+ * Visit every stored slot (reservations included) in index order, with the
+ * raw entry and marks as lusim_xa_peek() gives them. @fn must not change
+ * the array. No lock, no RCU, no counters.
+ */
+void lusim_xa_walk(const struct xarray *xa,
+		   void (*fn)(unsigned long index, void *entry,
+			      unsigned int marks, void *arg),
+		   void *arg);
 
 #endif /* _LUSIM_LINUX_XARRAY_H */

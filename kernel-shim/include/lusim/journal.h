@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The undo journal's hooks: how the shim tells the oracles (sim/check) about
+ * every model-visible write while an op runs, so that a failed op can be
+ * checked to leave the model exactly as it found it (ATOMIC-ERROR-PATH,
+ * docs/oracles.md).
+ *
+ * The shim only calls; sim/check/journal.c records and judges. The cost when
+ * no journal is active is one load and a not-taken branch per hook:
+ * lusim_journal is NULL except between lusim_check_op_begin() and
+ * lusim_check_op_end() with the ATOMIC-ERROR-PATH check enabled.
+ *
+ * Who calls what (each before or after the write, as noted):
+ *
+ *   slab (mm/slab.c)        lusim_journal_slab_alloc() after a successful
+ *                           allocation, lusim_journal_slab_free() before an
+ *                           object is freed. Objects allocated while
+ *                           lusim_journal_internal is nonzero are the shim's
+ *                           own bookkeeping (xarray nodes): neither hook
+ *                           fires for them, then or when they are freed.
+ *   xarray (lib/xarray.c)   lusim_journal_xa() before a slot's entry or marks
+ *                           change (store, erase, cmpxchg, insert, alloc,
+ *                           set/clear mark, and each slot of xa_destroy).
+ *   refcount/kref           lusim_journal_cell() before the counter changes.
+ *   sim/hw memory           lusim_journal_page_alloc()/_free() for every
+ *                           block, lusim_journal_page_cpu() when the kernel
+ *                           gets a CPU pointer into a page (hw_phys_to_virt)
+ *                           or writes it (hw_mem_write): the page is
+ *                           snapshotted before the kernel can change it.
+ *   KHO                     lusim_journal_kho() when a (pfn, order) chunk
+ *                           actually enters (+1) or leaves (-1) the
+ *                           preserved set (idempotent calls do not count).
+ *   anything else           lusim_journal_count(kind, key, delta, site): a
+ *                           keyed counter that must net to zero.
+ *
+ * Lock state needs no hook: the journal compares the held-lock stack at op
+ * begin and end.
+ */
+#ifndef _LUSIM_JOURNAL_H
+#define _LUSIM_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct xarray;
+
+/* Keyed counters (lusim_journal_count). */
+enum lusim_journal_count_kind {
+	LUSIM_JOURNAL_KHO,		/* key: pfn << 8 | order */
+	LUSIM_JOURNAL_MODEL,		/* free for model code and tests */
+	LUSIM_JOURNAL_NR_COUNTS
+};
+
+struct lusim_journal_ops {
+	void (*slab_alloc)(const void *obj, size_t size, const char *site);
+	void (*slab_free)(const void *obj, size_t size, unsigned long seq,
+			  const char *alloc_site, const char *site);
+	void (*xa)(const struct xarray *xa, unsigned long index,
+		   const char *site);
+	void (*cell)(const void *addr, size_t len, const char *what,
+		     const char *site);
+	void (*page_alloc)(uint64_t phys, unsigned int order);
+	void (*page_free)(uint64_t phys, unsigned int order);
+	void (*page_cpu)(uint64_t phys, size_t len);
+	void (*count)(unsigned int kind, uint64_t key, long delta,
+		      const char *site);
+};
+
+/* The active journal, or NULL (kernel-shim/lusim/journal.c). */
+extern const struct lusim_journal_ops *lusim_journal;
+/* Nonzero while the shim allocates its own bookkeeping (xarray nodes). */
+extern unsigned int lusim_journal_internal;
+
+#define __lusim_journal_on()	__builtin_expect(lusim_journal != NULL, 0)
+
+static inline void lusim_journal_slab_alloc(const void *obj, size_t size,
+					    const char *site)
+{
+	if (__lusim_journal_on())
+		lusim_journal->slab_alloc(obj, size, site);
+}
+
+static inline void lusim_journal_slab_free(const void *obj, size_t size,
+					   unsigned long seq,
+					   const char *alloc_site,
+					   const char *site)
+{
+	if (__lusim_journal_on())
+		lusim_journal->slab_free(obj, size, seq, alloc_site, site);
+}
+
+static inline void lusim_journal_xa(const struct xarray *xa,
+				    unsigned long index, const char *site)
+{
+	if (__lusim_journal_on())
+		lusim_journal->xa(xa, index, site);
+}
+
+static inline void lusim_journal_cell(const void *addr, size_t len,
+				      const char *what, const char *site)
+{
+	if (__lusim_journal_on())
+		lusim_journal->cell(addr, len, what, site);
+}
+
+static inline void lusim_journal_page_alloc(uint64_t phys, unsigned int order)
+{
+	if (__lusim_journal_on())
+		lusim_journal->page_alloc(phys, order);
+}
+
+static inline void lusim_journal_page_free(uint64_t phys, unsigned int order)
+{
+	if (__lusim_journal_on())
+		lusim_journal->page_free(phys, order);
+}
+
+static inline void lusim_journal_page_cpu(uint64_t phys, size_t len)
+{
+	if (__lusim_journal_on())
+		lusim_journal->page_cpu(phys, len);
+}
+
+static inline void lusim_journal_count(unsigned int kind, uint64_t key,
+				       long delta, const char *site)
+{
+	if (__lusim_journal_on())
+		lusim_journal->count(kind, key, delta, site);
+}
+
+/* A KHO chunk entered (+1) or left (-1) the preserved set. */
+static inline void lusim_journal_kho(unsigned long pfn, unsigned int order,
+				     long delta, const char *site)
+{
+	lusim_journal_count(LUSIM_JOURNAL_KHO, ((uint64_t)pfn << 8) | order,
+			    delta, site);
+}
+
+#endif /* _LUSIM_JOURNAL_H */
