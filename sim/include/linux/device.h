@@ -16,6 +16,7 @@
 struct dev_iommu;
 struct iommu_group;
 struct device_driver;
+struct device;
 
 struct bus_type {
 	const char *name;
@@ -23,6 +24,14 @@ struct bus_type {
 
 struct device_driver {
 	const char *name;
+	/*
+	 * The driver manages DMA itself (vfio-pci): binding it does not
+	 * claim the default domain (iommu_device_use_default_domain()).
+	 */
+	bool driver_managed_dma;
+	int (*probe)(struct device *dev);
+	void (*remove)(struct device *dev);
+	void (*shutdown)(struct device *dev);
 };
 
 struct device {
@@ -38,6 +47,19 @@ static inline const char *dev_name(const struct device *dev)
 {
 	return dev->name;
 }
+
+/*
+ * drivers/base (the parts the model needs; implemented with the PCI bus in
+ * drivers/pci/probe.c): iterate a bus's devices in the order they were
+ * added, stopping at the first nonzero return of @fn (returned); bind a
+ * kernel driver to a device (dma_configure claims the default domain
+ * unless driver_managed_dma) and unbind it; device_shutdown() at kexec.
+ */
+int bus_for_each_dev(const struct bus_type *bus, struct device *start,
+		     void *data, int (*fn)(struct device *dev, void *data));
+int device_driver_attach(struct device_driver *drv, struct device *dev);
+void device_release_driver(struct device *dev);
+void device_shutdown(void);
 
 #define dev_err(dev, fmt, ...)	pr_err("%s: " fmt, dev_name(dev), ##__VA_ARGS__)
 #define dev_warn(dev, fmt, ...)	pr_warn("%s: " fmt, dev_name(dev), ##__VA_ARGS__)

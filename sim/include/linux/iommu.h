@@ -20,6 +20,9 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/xarray.h>
+#include <linux/atomic.h>
+#include <linux/bug.h>
+#include <linux/uaccess.h>
 
 #define IOMMU_READ	(1 << 0)
 #define IOMMU_WRITE	(1 << 1)
@@ -78,6 +81,7 @@ struct iommu_domain {
 	const struct iommu_ops *owner;	/* whose domain_alloc we came from */
 	unsigned long pgsize_bitmap;
 	struct iommu_domain_geometry geometry;
+	atomic_t attach_count;		/* devices/PASIDs this domain is attached to */
 #ifdef CONFIG_IOMMU_LIVEUPDATE
 	struct iommu_domain_ser *preserved_state;
 #endif
@@ -96,6 +100,7 @@ struct iommu_iotlb_gather {
 	unsigned long start;
 	unsigned long end;
 	size_t pgsize;
+	bool queued;
 };
 
 /**
@@ -174,6 +179,7 @@ struct iommu_ops {
 
 	struct iommu_domain *identity_domain;
 	struct iommu_domain *blocked_domain;
+	struct iommu_domain *release_domain;
 	const struct iommu_domain_ops *default_domain_ops;
 	unsigned long pgsize_bitmap;
 
@@ -183,6 +189,101 @@ struct iommu_ops {
 	int (*preserve)(struct iommu_device *iommu, struct iommu_ser *iommu_ser);
 	void (*unpreserve)(struct iommu_device *iommu, struct iommu_ser *iommu_ser);
 };
+
+/* IOTLB gathering (include/linux/iommu.h inlines) */
+static inline void iommu_iotlb_gather_init(struct iommu_iotlb_gather *gather)
+{
+	*gather = (struct iommu_iotlb_gather) {
+		.start	= ULONG_MAX,
+	};
+}
+
+static inline bool
+iommu_iotlb_gather_is_disjoint(struct iommu_iotlb_gather *gather,
+			       unsigned long iova, size_t size)
+{
+	unsigned long start = iova, end = start + size - 1;
+
+	return gather->end != 0 &&
+		(end + 1 < gather->start || start > gather->end + 1);
+}
+
+static inline void
+iommu_iotlb_gather_add_range(struct iommu_iotlb_gather *gather,
+			     unsigned long iova, size_t size)
+{
+	unsigned long end = iova + size - 1;
+
+	if (gather->start > iova)
+		gather->start = iova;
+	if (gather->end < end)
+		gather->end = end;
+}
+
+static inline void iommu_iotlb_sync(struct iommu_domain *domain,
+				    struct iommu_iotlb_gather *iotlb_gather)
+{
+	if (domain->ops->iotlb_sync)
+		domain->ops->iotlb_sync(domain, iotlb_gather);
+
+	iommu_iotlb_gather_init(iotlb_gather);
+}
+
+static inline void iommu_flush_iotlb_all(struct iommu_domain *domain)
+{
+	if (domain->ops->flush_iotlb_all)
+		domain->ops->flush_iotlb_all(domain);
+}
+
+static inline bool device_iommu_mapped(struct device *dev)
+{
+	return (dev->iommu_group != NULL);
+}
+
+#ifndef offsetofend
+#define offsetofend(TYPE, MEMBER) \
+	(offsetof(TYPE, MEMBER)	+ sizeof(((TYPE *)0)->MEMBER))
+#endif
+
+/**
+ * __iommu_copy_struct_from_user - Copy iommu driver specific user space data
+ * @dst_data: Pointer to an iommu driver specific user data that is defined in
+ *            include/uapi/linux/iommufd.h
+ * @src_data: Pointer to a struct iommu_user_data for user space data info
+ * @data_type: The data type of the @dst_data. Must match with @src_data.type
+ * @data_len: Length of current user data structure, i.e. sizeof(struct _dst)
+ * @min_len: Initial length of user data structure for backward compatibility.
+ *           This should be offsetofend using the last member in the user data
+ *           struct that was initially added to include/uapi/linux/iommufd.h
+ */
+static inline int __iommu_copy_struct_from_user(
+	void *dst_data, const struct iommu_user_data *src_data,
+	unsigned int data_type, size_t data_len, size_t min_len)
+{
+	if (WARN_ON(!dst_data || !src_data))
+		return -EINVAL;
+	if (src_data->type != data_type)
+		return -EINVAL;
+	if (src_data->len < min_len)
+		return -EINVAL;
+	return copy_struct_from_user(dst_data, data_len, src_data->uptr,
+				     src_data->len);
+}
+
+/**
+ * iommu_copy_struct_from_user - Copy iommu driver specific user space data
+ * @kdst: Pointer to an iommu driver specific user data that is defined in
+ *        include/uapi/linux/iommufd.h
+ * @user_data: Pointer to a struct iommu_user_data for user space data info
+ * @data_type: The data type of the @kdst. Must match with @user_data->type
+ * @min_last: The last member of the data structure @kdst points in the
+ *            initial version.
+ * Return 0 for success, otherwise -error.
+ */
+#define iommu_copy_struct_from_user(kdst, user_data, data_type, min_last) \
+	__iommu_copy_struct_from_user(kdst, user_data, data_type,         \
+				      sizeof(*kdst),                      \
+				      offsetofend(__typeof__(*kdst), min_last))
 
 /* registration, probe (drivers/iommu/iommu.c) */
 int iommu_device_register(struct iommu_device *iommu,
@@ -200,6 +301,11 @@ int iommu_group_id(struct iommu_group *group);
 struct iommu_group *generic_device_group(struct device *dev);
 struct iommu_group *pci_device_group(struct device *dev);
 bool iommu_group_has_isolated_msi(struct iommu_group *group);
+struct iommu_group *iommu_group_ref_get(struct iommu_group *group);
+int iommu_group_for_each_dev(struct iommu_group *group, void *data,
+			     int (*fn)(struct device *, void *));
+void iommu_group_mutex_assert(struct device *dev);
+struct iommu_domain *iommu_group_default_domain(struct iommu_group *group);
 
 /* domains */
 struct iommu_domain *iommu_paging_domain_alloc_flags(struct device *dev,
@@ -209,12 +315,30 @@ static inline struct iommu_domain *iommu_paging_domain_alloc(struct device *dev)
 	return iommu_paging_domain_alloc_flags(dev, 0);
 }
 void iommu_domain_free(struct iommu_domain *domain);
+bool iommu_domain_has_attachments(struct iommu_domain *domain);
 struct iommu_domain *iommu_get_domain_for_dev(struct device *dev);
+struct iommu_domain *iommu_driver_get_domain_for_dev(struct device *dev);
+struct iommu_domain *iommu_get_dma_domain(struct device *dev);
+
+/* the default domain type (iommu.passthrough=) */
+void iommu_set_default_passthrough(bool cmd_line);
+void iommu_set_default_translated(bool cmd_line);
+bool iommu_default_passthrough(void);
+
+/* the kernel-driver attach API (single-device groups) */
+int iommu_attach_device(struct iommu_domain *domain, struct device *dev);
+void iommu_detach_device(struct iommu_domain *domain, struct device *dev);
+int iommu_attach_group(struct iommu_domain *domain, struct iommu_group *group);
+void iommu_detach_group(struct iommu_domain *domain, struct iommu_group *group);
 
 int iommu_map(struct iommu_domain *domain, unsigned long iova,
 	      phys_addr_t paddr, size_t size, int prot, gfp_t gfp);
 size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova,
 		   size_t size);
+int iommu_map_nosync(struct iommu_domain *domain, unsigned long iova,
+		     phys_addr_t paddr, size_t size, int prot, gfp_t gfp);
+size_t iommu_unmap_fast(struct iommu_domain *domain, unsigned long iova,
+			size_t size, struct iommu_iotlb_gather *iotlb_gather);
 phys_addr_t iommu_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova);
 
 /* attach, as used by iommufd */
@@ -234,6 +358,9 @@ void iommu_detach_device_pasid(struct iommu_domain *domain,
 int iommu_replace_device_pasid(struct iommu_domain *domain,
 			       struct device *dev, ioasid_t pasid,
 			       struct iommu_attach_handle *handle);
+struct iommu_attach_handle *iommu_attach_handle_get(struct iommu_group *group,
+						    ioasid_t pasid,
+						    unsigned int type);
 
 /* DMA ownership */
 int iommu_device_use_default_domain(struct device *dev);
@@ -241,5 +368,7 @@ void iommu_device_unuse_default_domain(struct device *dev);
 int iommu_device_claim_dma_owner(struct device *dev, void *owner);
 void iommu_device_release_dma_owner(struct device *dev);
 bool iommu_group_dma_owner_claimed(struct iommu_group *group);
+int iommu_group_claim_dma_owner(struct iommu_group *group, void *owner);
+void iommu_group_release_dma_owner(struct iommu_group *group);
 
 #endif /* _LUSIM_LINUX_IOMMU_H */

@@ -30,6 +30,12 @@ struct pci_dev {
 	bool ats_enabled;
 	bool pasid_enabled;
 	struct hw_pci_dev *hw;		/* the simulated function */
+	/*
+	 * Preserved by the previous kernel and not finished yet (the PCI
+	 * live-update series' flag; set by vfio-pci's probe in the model,
+	 * see drivers/vfio/pci/vfio_pci_liveupdate.c).
+	 */
+	bool liveupdate_incoming;
 };
 
 #define PCI_DEVID(bus, devfn)	((((u16)(bus)) << 8) | (devfn))
@@ -57,5 +63,10 @@ static inline u16 pci_dev_id(const struct pci_dev *pdev)
 int pci_max_pasids(struct pci_dev *pdev);
 void pci_set_master(struct pci_dev *pdev);
 void pci_clear_master(struct pci_dev *pdev);
+bool pci_devs_are_dma_aliases(struct pci_dev *dev1, struct pci_dev *dev2);
+struct pci_dev *pci_get_domain_bus_and_slot(int domain, unsigned int bus,
+					    unsigned int devfn);
+void pci_dev_put(struct pci_dev *dev);
+void pci_stop_and_remove_bus_device(struct pci_dev *dev);
 
 #endif /* _LUSIM_LINUX_PCI_H */

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * sim/ops: userspace actions as C functions (see ops.h). Each builds the
+ * kernel's uAPI struct, issues the system call through the model's syscall
+ * layer and hands back the result; nothing here reaches into kernel
+ * objects except the test operations at the end, which stand for the
+ * kernel selftests' IOMMU_TEST_OP_* ioctls.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/kernel.h>
+#include <linux/fs.h>
+#include <uapi/linux/iommufd.h>
+#include <uapi/linux/liveupdate.h>
+#include <uapi/linux/vfio.h>
+#include <lusim/iommufd_test.h>
+#include <lusim/syscalls.h>
+#include <lusim/vfio.h>
+
+#include "ops.h"
+
+#ifndef ENOIOCTLCMD
+#define ENOIOCTLCMD	515
+#endif
+
+/*
+ * ioctl(2): a driver's -ENOIOCTLCMD reaches userspace as -ENOTTY (the VFS
+ * converts it in vfs_ioctl()).
+ */
+long ops_ioctl(int fd, unsigned int cmd, void *arg)
+{
+	long ret = lusim_sys_ioctl(fd, cmd, arg);
+
+	return ret == -ENOIOCTLCMD ? -ENOTTY : ret;
+}
+
+int ops_close(int fd)
+{
+	return lusim_sys_close(fd);
+}
+
+/* --- memfd ---------------------------------------------------------------- */
+
+int ops_memfd_create(const char *name, unsigned int flags)
+{
+	return lusim_sys_memfd_create(name, flags);
+}
+
+int ops_memfd_add_seals(int fd, unsigned int seals)
+{
+	return (int)lusim_sys_fcntl(fd, F_ADD_SEALS, seals);
+}
+
+int ops_memfd_get_seals(int fd)
+{
+	return (int)lusim_sys_fcntl(fd, F_GET_SEALS, 0);
+}
+
+int ops_ftruncate(int fd, uint64_t size)
+{
+	return lusim_sys_ftruncate(fd, (loff_t)size);
+}
+
+int ops_fallocate(int fd, int mode, uint64_t offset, uint64_t len)
+{
+	return lusim_sys_fallocate(fd, mode, (loff_t)offset, (loff_t)len);
+}
+
+ssize_t ops_pwrite(int fd, const void *buf, size_t len, uint64_t offset)
+{
+	return lusim_sys_pwrite64(fd, buf, len, (loff_t)offset);
+}
+
+ssize_t ops_pread(int fd, void *buf, size_t len, uint64_t offset)
+{
+	return lusim_sys_pread64(fd, buf, len, (loff_t)offset);
+}
+
+/* --- iommufd ------------------------------------------------------------- */
+
+int ops_iommufd_open(void)
+{
+	return lusim_sys_open("/dev/iommu");
+}
+
+int ops_ioas_alloc(int iommufd, uint32_t *ioas_id)
+{
+	struct iommu_ioas_alloc cmd = {
+		.size = sizeof(cmd),
+	};
+	long ret;
+
+	ret = ops_ioctl(iommufd, IOMMU_IOAS_ALLOC, &cmd);
+	if (!ret && ioas_id)
+		*ioas_id = cmd.out_ioas_id;
+	return (int)ret;
+}
+
+int ops_ioas_map(int iommufd, uint32_t ioas_id, uint64_t user_va,
+		 uint64_t length, uint64_t *iova, uint32_t flags)
+{
+	struct iommu_ioas_map cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.ioas_id = ioas_id,
+		.user_va = user_va,
+		.length = length,
+		.iova = iova ? *iova : 0,
+	};
+	long ret;
+
+	ret = ops_ioctl(iommufd, IOMMU_IOAS_MAP, &cmd);
+	if (!ret && iova)
+		*iova = cmd.iova;
+	return (int)ret;
+}
+
+int ops_ioas_map_file(int iommufd, uint32_t ioas_id, int mfd, uint64_t start,
+		      uint64_t length, uint64_t *iova, uint32_t flags)
+{
+	struct iommu_ioas_map_file cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.ioas_id = ioas_id,
+		.fd = mfd,
+		.start = start,
+		.length = length,
+		.iova = iova ? *iova : 0,
+	};
+	long ret;
+
+	ret = ops_ioctl(iommufd, IOMMU_IOAS_MAP_FILE, &cmd);
+	if (!ret && iova)
+		*iova = cmd.iova;
+	return (int)ret;
+}
+
+int ops_ioas_unmap(int iommufd, uint32_t ioas_id, uint64_t iova,
+		   uint64_t length, uint64_t *unmapped)
+{
+	struct iommu_ioas_unmap cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.iova = iova,
+		.length = length,
+	};
+	long ret;
+
+	ret = ops_ioctl(iommufd, IOMMU_IOAS_UNMAP, &cmd);
+	if (!ret && unmapped)
+		*unmapped = cmd.length;
+	return (int)ret;
+}
+
+int ops_ioas_iova_ranges(int iommufd, uint32_t ioas_id, uint64_t *ranges,
+			 uint32_t *nr, uint64_t *alignment)
+{
+	struct iommu_ioas_iova_ranges cmd = {
+		.size = sizeof(cmd),
+		.ioas_id = ioas_id,
+		.num_iovas = *nr,
+		.allowed_iovas = (uintptr_t)ranges,
+	};
+	long ret;
+
+	ret = ops_ioctl(iommufd, IOMMU_IOAS_IOVA_RANGES, &cmd);
+	if (!ret || ret == -EMSGSIZE)
+		*nr = cmd.num_iovas;
+	if (!ret && alignment)
+		*alignment = cmd.out_iova_alignment;
+	return (int)ret;
+}
+
+int ops_hwpt_alloc(int iommufd, uint32_t dev_id, uint32_t pt_id,
+		   uint32_t flags, uint32_t *hwpt_id)
+{
+	return ops_hwpt_alloc_nested(iommufd, dev_id, pt_id, flags,
+				     IOMMU_HWPT_DATA_NONE, NULL, 0, hwpt_id);
+}
+
+int ops_hwpt_alloc_nested(int iommufd, uint32_t dev_id, uint32_t parent_id,
+			  uint32_t flags, uint32_t data_type, const void *data,
+			  uint32_t data_len, uint32_t *hwpt_id)
+{
+	struct iommu_hwpt_alloc cmd = {
+		.size = sizeof(cmd),
+		.flags = flags,
+		.dev_id = dev_id,
+		.pt_id = parent_id,
+		.data_type = data_type,
+		.data_len = data_len,
+		.data_uptr = (uintptr_t)data,
+	};
+	long ret;
+
+	ret = ops_ioctl(iommufd, IOMMU_HWPT_ALLOC, &cmd);
+	if (!ret && hwpt_id)
+		*hwpt_id = cmd.out_hwpt_id;
+	return (int)ret;
+}
+
+int ops_destroy(int iommufd, uint32_t id)
+{
+	struct iommu_destroy cmd = {
+		.size = sizeof(cmd),
+		.id = id,
+	};
+
+	return (int)ops_ioctl(iommufd, IOMMU_DESTROY, &cmd);
+}
+
+int ops_get_hw_info(int iommufd, uint32_t dev_id, uint8_t *max_pasid_log2,
+		    uint64_t *capabilities)
+{
+	struct iommu_hw_info cmd = {
+		.size = sizeof(cmd),
+		.dev_id = dev_id,
+	};
+	long ret;
+
+	ret = ops_ioctl(iommufd, IOMMU_GET_HW_INFO, &cmd);
+	if (!ret && max_pasid_log2)
+		*max_pasid_log2 = cmd.out_max_pasid_log2;
+	if (!ret && capabilities)
+		*capabilities = cmd.out_capabilities;
+	return (int)ret;
+}
+
+/* --- VFIO ----------------------------------------------------------------- */
+
+static int ops_dev_bdf(unsigned int dev, uint16_t *seg, uint8_t *bus,
+		       uint8_t *devfn)
+{
+	const struct ops_machine_cfg *cfg = ops_machine_cfg();
+
+	if (!cfg || dev >= cfg->nr_devs)
+		return -ENODEV;
+	*seg = cfg->devs[dev].segment;
+	*bus = cfg->devs[dev].bus;
+	*devfn = cfg->devs[dev].devfn;
+	return 0;
+}
+
+int ops_vfio_pci_bind(unsigned int dev)
+{
+	uint16_t seg;
+	uint8_t bus, devfn;
+	int ret = ops_dev_bdf(dev, &seg, &bus, &devfn);
+
+	return ret ? ret : lusim_vfio_pci_bind(seg, bus, devfn);
+}
+
+int ops_vfio_pci_unbind(unsigned int dev)
+{
+	uint16_t seg;
+	uint8_t bus, devfn;
+	int ret = ops_dev_bdf(dev, &seg, &bus, &devfn);
+
+	return ret ? ret : lusim_vfio_pci_unbind(seg, bus, devfn);
+}
+
+int ops_vfio_open(unsigned int dev)
+{
+	char path[64];
+	uint16_t seg;
+	uint8_t bus, devfn;
+	int ret = ops_dev_bdf(dev, &seg, &bus, &devfn);
+
+	if (ret)
+		return ret;
+	ret = lusim_vfio_cdev_path(seg, bus, devfn, path, sizeof(path));
+	if (ret)
+		return ret == -ENODEV ? -ENOENT : ret;
+	return lusim_sys_open(path);
+}
+
+int ops_vfio_bind(int vfio_fd, int iommufd, uint32_t *dev_id)
+{
+	struct vfio_device_bind_iommufd bind = {
+		.argsz = sizeof(bind),
+		.iommufd = iommufd,
+	};
+	long ret;
+
+	ret = ops_ioctl(vfio_fd, VFIO_DEVICE_BIND_IOMMUFD, &bind);
+	if (!ret && dev_id)
+		*dev_id = bind.out_devid;
+	return (int)ret;
+}
+
+int ops_vfio_attach(int vfio_fd, uint32_t pasid, uint32_t *pt_id)
+{
+	struct vfio_device_attach_iommufd_pt attach = {
+		.argsz = sizeof(attach),
+		.flags = pasid == OPS_NO_PASID ? 0 : VFIO_DEVICE_ATTACH_PASID,
+		.pt_id = *pt_id,
+		.pasid = pasid,
+	};
+	long ret;
+
+	ret = ops_ioctl(vfio_fd, VFIO_DEVICE_ATTACH_IOMMUFD_PT, &attach);
+	if (!ret)
+		*pt_id = attach.pt_id;
+	return (int)ret;
+}
+
+int ops_vfio_detach(int vfio_fd, uint32_t pasid)
+{
+	struct vfio_device_detach_iommufd_pt detach = {
+		.argsz = sizeof(detach),
+		.flags = pasid == OPS_NO_PASID ? 0 : VFIO_DEVICE_DETACH_PASID,
+		.pasid = pasid,
+	};
+
+	return (int)ops_ioctl(vfio_fd, VFIO_DEVICE_DETACH_IOMMUFD_PT, &detach);
+}
+
+int ops_vfio_set_master(int vfio_fd, bool enable)
+{
+	return lusim_vfio_pci_set_master(vfio_fd, enable);
+}
+
+/* --- DMA ------------------------------------------------------------------ */
+
+int ops_dma(unsigned int dev, uint32_t pasid, uint64_t iova, void *buf,
+	    size_t len, bool write, struct hw_dma_result *res)
+{
+	struct hw_pci_dev *hw = ops_hw_dev(dev);
+	enum hw_dma_status st;
+
+	if (!hw)
+		return -ENODEV;
+	st = hw_dma(hw, pasid, iova, buf, len,
+		    write ? HW_DMA_WRITE : HW_DMA_READ, res);
+	switch (st) {
+	case HW_DMA_OK:
+		return 0;
+	case HW_DMA_FAULT:
+		return -EFAULT;
+	case HW_DMA_DROPPED:
+		return -EIO;
+	default:
+		return -EINVAL;
+	}
+}
+
+/* --- data patterns, DMA and CPU compares ------------------------------------ */
+
+static uint8_t ops_pattern_byte(uint32_t seed, uint64_t pos)
+{
+	uint64_t x = (pos + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)seed * 0xBF58476D1CE4E5B9ull;
+
+	x ^= x >> 31;
+	x *= 0x94D049BB133111EBull;
+	x ^= x >> 29;
+	return (uint8_t)(x >> 24);
+}
+
+void ops_pattern_fill(void *buf, size_t len, uint32_t seed, uint64_t offset)
+{
+	uint8_t *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = ops_pattern_byte(seed, offset + i);
+}
+
+int ops_dma_compare(unsigned int dev, uint32_t pasid, uint64_t iova,
+		    const void *expect, size_t len, struct hw_dma_result *res)
+{
+	uint8_t *got;
+	int ret;
+
+	got = calloc(1, len ? len : 1);
+	if (!got)
+		return -ENOMEM;
+	ret = ops_dma(dev, pasid, iova, got, len, false, res);
+	if (!ret && memcmp(got, expect, len))
+		ret = -EILSEQ;
+	free(got);
+	return ret;
+}
+
+int ops_dma_write_pattern(unsigned int dev, uint32_t pasid, uint64_t iova,
+			  size_t len, uint32_t seed)
+{
+	uint8_t *buf;
+	int ret;
+
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	ops_pattern_fill(buf, len, seed, 0);
+	ret = ops_dma(dev, pasid, iova, buf, len, true, NULL);
+	free(buf);
+	return ret;
+}
+
+int ops_dma_check_pattern(unsigned int dev, uint32_t pasid, uint64_t iova,
+			  size_t len, uint32_t seed)
+{
+	uint8_t *buf;
+	int ret;
+
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	ops_pattern_fill(buf, len, seed, 0);
+	ret = ops_dma_compare(dev, pasid, iova, buf, len, NULL);
+	free(buf);
+	return ret;
+}
+
+int ops_memfd_write_pattern(int mfd, uint64_t offset, size_t len,
+			    uint32_t seed)
+{
+	uint8_t *buf;
+	ssize_t n;
+
+	buf = malloc(len ? len : 1);
+	if (!buf)
+		return -ENOMEM;
+	ops_pattern_fill(buf, len, seed, 0);
+	n = ops_pwrite(mfd, buf, len, offset);
+	free(buf);
+	if (n < 0)
+		return (int)n;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+int ops_memfd_check_pattern(int mfd, uint64_t offset, size_t len,
+			    uint32_t seed)
+{
+	uint8_t *got, *want;
+	int ret = 0;
+	ssize_t n;
+
+	got = calloc(1, len ? len : 1);
+	want = malloc(len ? len : 1);
+	if (!got || !want) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	ops_pattern_fill(want, len, seed, 0);
+	n = ops_pread(mfd, got, len, offset);
+	if (n < 0)
+		ret = (int)n;
+	else if ((size_t)n != len || memcmp(got, want, len))
+		ret = -EILSEQ;
+out:
+	free(got);
+	free(want);
+	return ret;
+}
+
+/* --- live update ------------------------------------------------------------ */
+
+int ops_liveupdate_open(void)
+{
+	return lusim_sys_open("/dev/liveupdate");
+}
+
+static int ops_lu_session_ioctl(int lufd, unsigned int cmd, const char *name)
+{
+	struct liveupdate_ioctl_create_session arg = {
+		.size = sizeof(arg),
+	};
+	long ret;
+
+	/* the two session ioctls share a layout: {size, fd, name[64]} */
+	BUILD_BUG_ON(sizeof(struct liveupdate_ioctl_create_session) !=
+		     sizeof(struct liveupdate_ioctl_retrieve_session));
+	if (name)
+		strncpy((char *)arg.name, name, sizeof(arg.name) - 1);
+	ret = ops_ioctl(lufd, cmd, &arg);
+	return ret ? (int)ret : arg.fd;
+}
+
+int ops_lu_create_session(int lufd, const char *name)
+{
+	return ops_lu_session_ioctl(lufd, LIVEUPDATE_IOCTL_CREATE_SESSION, name);
+}
+
+int ops_lu_retrieve_session(int lufd, const char *name)
+{
+	return ops_lu_session_ioctl(lufd, LIVEUPDATE_IOCTL_RETRIEVE_SESSION,
+				    name);
+}
+
+int ops_lu_preserve_fd(int session_fd, int fd, uint64_t token)
+{
+	struct liveupdate_session_preserve_fd arg = {
+		.size = sizeof(arg),
+		.fd = fd,
+		.token = token,
+	};
+
+	return (int)ops_ioctl(session_fd, LIVEUPDATE_SESSION_PRESERVE_FD, &arg);
+}
+
+int ops_lu_retrieve_fd(int session_fd, uint64_t token)
+{
+	struct liveupdate_session_retrieve_fd arg = {
+		.size = sizeof(arg),
+		.token = token,
+	};
+	long ret;
+
+	ret = ops_ioctl(session_fd, LIVEUPDATE_SESSION_RETRIEVE_FD, &arg);
+	return ret ? (int)ret : arg.fd;
+}
+
+int ops_lu_finish(int session_fd)
+{
+	struct liveupdate_session_finish arg = {
+		.size = sizeof(arg),
+	};
+
+	return (int)ops_ioctl(session_fd, LIVEUPDATE_SESSION_FINISH, &arg);
+}
+
+int ops_hwpt_lu_set_preserve(int iommufd, uint32_t hwpt_id, uint32_t token)
+{
+	struct iommu_hwpt_lu_set_preserve cmd = {
+		.size = sizeof(cmd),
+		.hwpt_id = hwpt_id,
+		.hwpt_token = token,
+	};
+
+	return (int)ops_ioctl(iommufd, IOMMU_HWPT_LU_SET_PRESERVE, &cmd);
+}
+
+/* --- test operations ------------------------------------------------------ */
+
+int ops_test_pasid_check_hwpt(int iommufd, uint32_t dev_id, uint32_t pasid,
+			      uint32_t *hwpt_id)
+{
+	return lusim_iommufd_test_pasid_check_hwpt(iommufd, dev_id, pasid,
+						   hwpt_id);
+}
+
+int ops_test_obj_users(int iommufd, uint32_t id, unsigned int *users)
+{
+	unsigned int wait_cnt;
+	int type;
+
+	return lusim_iommufd_test_obj_refs(iommufd, id, users, &wait_cnt,
+					   &type);
+}
+
+int ops_test_nr_objects(int iommufd, unsigned int *nr)
+{
+	return lusim_iommufd_test_nr_objects(iommufd, nr);
+}
+
+int ops_test_pasid_attach(int iommufd, uint32_t dev_id, uint32_t pasid,
+			  uint32_t *pt_id)
+{
+	return lusim_iommufd_test_pasid_attach(iommufd, dev_id, pasid, pt_id);
+}
+
+int ops_test_pasid_replace(int iommufd, uint32_t dev_id, uint32_t pasid,
+			   uint32_t *pt_id)
+{
+	return lusim_iommufd_test_pasid_replace(iommufd, dev_id, pasid, pt_id);
+}
+
+int ops_test_pasid_detach(int iommufd, uint32_t dev_id, uint32_t pasid)
+{
+	return lusim_iommufd_test_pasid_detach(iommufd, dev_id, pasid);
+}
