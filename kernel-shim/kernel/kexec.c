@@ -139,6 +139,12 @@ int lusim_kexec_reboot(void)
 	 * its files, no destructors; its memory is forgotten.
 	 */
 	lusim_reset_kernel();
+	/*
+	 * Callbacks queued by the resets (kfree_rcu of forgotten objects)
+	 * must run before the slab forgets those objects, or they free them
+	 * a second time in the new kernel.
+	 */
+	rcu_barrier();
 	kexec_stats.objects_forgotten = lusim_slab_free_since(0);
 	kexec_stats.kexecs++;
 

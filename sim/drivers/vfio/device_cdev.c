@@ -29,6 +29,8 @@
 #include <linux/uaccess.h>
 #include <linux/vfio.h>
 
+#include <lusim/bugs.h>
+
 #include "vfio.h"
 
 void vfio_init_device_cdev(struct vfio_device *device)
@@ -214,9 +216,10 @@ int vfio_df_ioctl_attach_pt(struct vfio_device_file *df,
 	mutex_lock(&device->dev_set->lock);
 	/*
 	 * RB-03: the attachment of a preserved device is recorded for the
-	 * next kernel and must not change (v1: not checked).
+	 * next kernel and must not change (v1: not checked; switch RB-03).
 	 */
-	if (iommufd_device_is_preserved(device->iommufd_device)) {
+	if (!lusim_bug_enabled("RB-03") &&
+	    iommufd_device_is_preserved(device->iommufd_device)) {
 		ret = -EBUSY;
 		goto out_unlock;
 	}
@@ -282,7 +285,8 @@ int vfio_df_ioctl_detach_pt(struct vfio_device_file *df,
 
 	mutex_lock(&device->dev_set->lock);
 	/* RB-03: see vfio_df_ioctl_attach_pt() */
-	if (iommufd_device_is_preserved(device->iommufd_device)) {
+	if (!lusim_bug_enabled("RB-03") &&
+	    iommufd_device_is_preserved(device->iommufd_device)) {
 		mutex_unlock(&device->dev_set->lock);
 		return -EBUSY;
 	}

@@ -32,6 +32,7 @@
 #include <linux/pci.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
+#include <lusim/bugs.h>
 
 #include "../iommu-priv.h"
 #include "io_pagetable.h"
@@ -569,9 +570,9 @@ int iommufd_hw_pagetable_attach(struct iommufd_hw_pagetable *hwpt,
 	/*
 	 * RB-03: a preserved device's attachment is recorded for the next
 	 * kernel; nothing may change the group's attachments (at any PASID)
-	 * until it is unpreserved.  v1 did not check.
+	 * until it is unpreserved.  v1 did not check (switch RB-03).
 	 */
-	if (iommufd_group_lu_preserved(igroup)) {
+	if (!lusim_bug_enabled("RB-03") && iommufd_group_lu_preserved(igroup)) {
 		rc = -EBUSY;
 		goto err_unlock;
 	}
@@ -663,7 +664,8 @@ iommufd_hw_pagetable_detach(struct iommufd_device *idev, ioasid_t pasid)
 	 * userspace reaches check iommufd_device_is_preserved() first and
 	 * return -EBUSY; LUO holds the device file, so unbind cannot get here.
 	 */
-	if (!attach || iommufd_group_lu_preserved(igroup)) {
+	if (!attach ||
+	    (!lusim_bug_enabled("RB-03") && iommufd_group_lu_preserved(igroup))) {
 		mutex_unlock(&igroup->lock);
 		return NULL;
 	}
@@ -761,7 +763,7 @@ iommufd_device_do_replace(struct iommufd_device *idev, ioasid_t pasid,
 	mutex_lock(&igroup->lock);
 
 	/* RB-03: no replace on a preserved device's group (v1: not checked) */
-	if (iommufd_group_lu_preserved(igroup)) {
+	if (!lusim_bug_enabled("RB-03") && iommufd_group_lu_preserved(igroup)) {
 		rc = -EBUSY;
 		goto err_unlock;
 	}
@@ -1135,9 +1137,10 @@ int iommufd_device_preserve(struct liveupdate_session *s,
 	/*
 	 * RB-01: only the RID attachment can be preserved.  v1 looked at
 	 * IOMMU_NO_PASID only, so the other PASIDs' attachments silently
-	 * vanished across the kexec.
+	 * vanished across the kexec (switch RB-01).
 	 */
-	if (xa_find_after(&igroup->pasid_attach, &pasid, ULONG_MAX,
+	if (!lusim_bug_enabled("RB-01") &&
+	    xa_find_after(&igroup->pasid_attach, &pasid, ULONG_MAX,
 			  XA_PRESENT)) {
 		ret = -EOPNOTSUPP;
 		goto out;
@@ -1222,6 +1225,18 @@ void iommufd_device_unpreserve(struct liveupdate_session *s,
 	 */
 	attach = xa_load(&igroup->pasid_attach, IOMMU_NO_PASID);
 	if (!attach) {
+		/*
+		 * RB-02 (switch): v1's WARN_ON(-ENOENT).  The errno goes
+		 * through a variable so that this switched-off copy does not
+		 * join the build-time WARN-CONST-COND site list; the v1
+		 * spelling itself is corpus/overrides/v1-iommufd-device-preserve.c.
+		 */
+		if (lusim_bug_enabled("RB-02")) {
+			int v1_cond = -ENOENT;
+
+			WARN_ON(v1_cond);
+			goto out;
+		}
 		WARN(1, "preserved device %s lost its RID attachment\n",
 		     dev_name(idev->dev));
 		goto out;
@@ -1230,6 +1245,13 @@ void iommufd_device_unpreserve(struct liveupdate_session *s,
 	hwpt = attach->hwpt;
 	hwpt_paging = find_hwpt_paging(hwpt);
 	if (!hwpt_paging || !hwpt_paging->lu_preserve) {
+		/* RB-02 (switch): v1's WARN_ON(-EINVAL), as above */
+		if (lusim_bug_enabled("RB-02")) {
+			int v1_cond = -EINVAL;
+
+			WARN_ON(v1_cond);
+			goto out;
+		}
 		WARN(1, "preserved device %s is attached to an unmarked HWPT\n",
 		     dev_name(idev->dev));
 		goto out;

@@ -58,6 +58,7 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/slab.h>
+#include <lusim/bugs.h>
 #include <lusim/iommufd_test.h>
 
 #include "io_pagetable.h"
@@ -144,6 +145,13 @@ static int check_iopt_pages_preserved(struct liveupdate_session *s,
 		 */
 		if ((pages->seals & req_seals) != req_seals)
 			return -EINVAL;
+
+		/*
+		 * RB-06 (switch): RFC v1 preserved the IOMMU state without
+		 * checking that what it depends on is preserved.
+		 */
+		if (lusim_bug_enabled("RB-06"))
+			continue;
 
 		/* The memfd itself must be preserved in the same session */
 		ret = liveupdate_get_token_outgoing(s, pages->file, NULL);
@@ -250,6 +258,13 @@ static void iommufd_unpreserve_hwpts(struct iommufd_ctx *ictx)
 		 * object's mutex) inside xa_lock.  Our pin keeps the HWPT alive
 		 * while the lock is dropped.
 		 */
+		if (lusim_bug_enabled("RB-04")) {
+			/* RB-04 (switch): v1 stayed inside xa_lock */
+			iommu_domain_unpreserve(hwpt->common.domain);
+			hwpt->lu_preserved = false;
+			iommufd_put_object(ictx, obj);
+			continue;
+		}
 		xa_unlock(&ictx->objects);
 		iommu_domain_unpreserve(hwpt->common.domain);
 		hwpt->lu_preserved = false;
@@ -304,6 +319,22 @@ static int iommufd_save_hwpts(struct iommufd_ctx *ictx,
 		if (!iommufd_lock_obj(obj)) {
 			rc = -ENOENT;
 			break;
+		}
+
+		/*
+		 * RB-04 (switch): v1 took the IOAS mutex and both IOPT rwsems
+		 * (iommufd_preserve_hwpt()) with xa_lock still held.
+		 */
+		if (lusim_bug_enabled("RB-04")) {
+			rc = iommufd_preserve_hwpt(session, hwpt,
+						   &iommufd_lu->hwpts[nr_hwpts]);
+			if (rc) {
+				xa_unlock(&ictx->objects);
+				iommufd_put_object(ictx, obj);
+				return rc;
+			}
+			nr_hwpts++;
+			continue;
 		}
 		xa_unlock(&ictx->objects);
 

@@ -29,6 +29,7 @@
 #include <linux/mutex.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
+#include <lusim/bugs.h>
 #include <lusim/iommufd_test.h>
 
 #include "io_pagetable.h"
@@ -653,7 +654,8 @@ static int lusim_iommufd_test_pasid_op(int fd, u32 dev_id, u32 pasid,
 		break;
 	case TEST_DETACH:
 		/* lusim: the VFIO detach ioctl's -EBUSY (RB-03), made visible */
-		if (iommufd_device_is_preserved(idev))
+		if (!lusim_bug_enabled("RB-03") &&
+		    iommufd_device_is_preserved(idev))
 			rc = -EBUSY;
 		else
 			iommufd_device_detach(idev, pasid);

@@ -17,6 +17,12 @@
 
 extern const struct vfio_device_ops vfio_pci_ops;
 
+/* lusim: the machine has no integrated graphics (IGD) functions */
+static inline bool vfio_pci_is_intel_display(struct pci_dev *pdev)
+{
+	return false;
+}
+
 #ifdef CONFIG_LIVEUPDATE
 int __init vfio_pci_liveupdate_init(void);
 void vfio_pci_liveupdate_probe(struct pci_dev *pdev);
