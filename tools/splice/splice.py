@@ -23,7 +23,7 @@ sources relative to the build directory).  Without --model: every .c file
 under sim/ (but sim/hw, sim/ops) and kernel-shim/.
 
 Errors are printed as FILE:LINE: error: message; exit status 2.
-See docs/overrides.md.
+See docs/kernel-overrides.md.
 """
 
 import argparse
@@ -184,7 +184,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(
         prog='splice.py', description=__doc__.split('\n\n')[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='See docs/overrides.md.')
+        epilog='See docs/kernel-overrides.md.')
     sub = ap.add_subparsers(dest='cmd', required=True)
     p = sub.add_parser('plan', help='list the model files the overrides '
                        'affect')
