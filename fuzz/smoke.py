@@ -24,7 +24,8 @@ import sys
 import tempfile
 
 FINDING_PATTERNS = [
-    re.compile(r'^lusim: finding [\w-]+', re.M),
+    # a finding suppressed by LUSIM_SUPPRESSIONS is printed '(suppressed)'
+    re.compile(r'^lusim: finding [\w-]+(?![\w-]| \(suppressed\))', re.M),
     re.compile(r'^==\d+== ?ERROR: \w+Sanitizer: [\w-]+', re.M),
     re.compile(r'^\S+:\d+:\d+: runtime error: .*$', re.M),
     re.compile(r'^==\d+== ?ERROR: libFuzzer: [\w -]+', re.M),

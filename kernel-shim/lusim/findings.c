@@ -7,6 +7,7 @@
 #include <lusim/findings.h>
 #include <lusim/reset.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,54 @@ int lusim_findings_suppress(const char *spec)
 	suppressions[nr_suppressions].id[idlen] = '\0';
 	strcpy(suppressions[nr_suppressions].site, at ? at + 1 : "");
 	nr_suppressions++;
+	return 0;
+}
+
+int lusim_findings_suppress_list(const char *list)
+{
+	char buf[1024], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ", \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, ", \t\r\n", &save)) {
+		if (lusim_findings_suppress(tok)) {
+			fprintf(stderr, "lusim: bad suppression '%s'\n", tok);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int lusim_findings_suppress_file(const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	int ret = 0;
+
+	if (!f) {
+		fprintf(stderr, "lusim: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while (!ret && fgets(line, sizeof(line), f)) {
+		char *hash = strchr(line, '#');
+
+		if (hash)
+			*hash = '\0';
+		ret = lusim_findings_suppress_list(line);
+	}
+	fclose(f);
+	return ret;
+}
+
+int lusim_findings_suppress_from_env(void)
+{
+	const char *env = getenv("LUSIM_SUPPRESS");
+
+	if (env && lusim_findings_suppress_list(env))
+		return -1;
+	env = getenv("LUSIM_SUPPRESSIONS");
+	if (env && lusim_findings_suppress_file(env))
+		return -1;
 	return 0;
 }
 

@@ -17,6 +17,7 @@
  * Leaves out: inodes and the VFS (the state hangs off file->private_data),
  * mmap, swap, huge pages, quotas, sendfile/splice, atime/mtime.
  */
+#include <lusim/journal.h>
 #include <linux/err.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -132,15 +133,24 @@ static struct folio *shmem_get_folio_alloc(struct shmem_inode_info *info,
 	if (folio)
 		return folio;
 
+	/*
+	 * lusim: filling a hole of the page cache is a cache fill the kernel
+	 * keeps when the op that caused it fails later (<lusim/journal.h>).
+	 */
+	lusim_journal_cache_fill_begin();
 	folio = folio_alloc(GFP_HIGHUSER | __GFP_ZERO, 0);
-	if (!folio)
+	if (!folio) {
+		lusim_journal_cache_fill_end();
 		return ERR_PTR(-ENOMEM);
+	}
 	old = xa_store(&info->i_pages, index, folio, GFP_KERNEL);
 	if (xa_is_err(old)) {
 		folio_put(folio);
+		lusim_journal_cache_fill_end();
 		return ERR_PTR(xa_err(old));
 	}
 	info->nrpages++;
+	lusim_journal_cache_fill_end();
 	return folio;
 }
 

@@ -5,10 +5,12 @@
  * process exiting followed by a leak check against the marks taken at
  * power-on, then a reset.
  */
+#include <lusim/fault.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/liveupdate.h>
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/device.h>
@@ -183,6 +185,11 @@ unsigned long ops_machine_power_off(void)
 	 */
 	while ((n = lusim_pci_count()))
 		lusim_pci_hotplug_remove(lusim_pci_at(n - 1));
+	/*
+	 * Power off: LUO's incoming state phase 1 never finished is the
+	 * kernel's until the next reboot, not a leak (docs/luo-kho.md).
+	 */
+	lusim_liveupdate_power_off();
 	rcu_barrier();
 
 	/* whatever was allocated after power-on and is still live leaked */
@@ -201,13 +208,33 @@ unsigned long ops_machine_power_off(void)
 
 /* --- live update: kexec -------------------------------------------------- */
 
+/*
+ * The new kernel's boot is the harness's, like the boot at power-on: no
+ * fault is injected into it (an initcall failing half-way leaves a kernel
+ * the real one never is: the real boot goes on past a failed initcall, the
+ * model's stops). Faults armed by the scenario stay armed for the ops after
+ * the kexec; the old kernel's freeze and KHO finalize stay injectable.
+ */
+static int ops_kexec_boot_hook(enum lusim_kexec_stage stage)
+{
+	if (stage == LUSIM_KEXEC_AFTER_FREEZE)
+		lusim_fault_suspend();
+	else
+		lusim_fault_resume();
+	return 0;
+}
+
 int ops_kexec(void)
 {
 	int ret;
 
 	if (!machine.cfg)
 		return -ENODEV;
+	lusim_kexec_add_hook(LUSIM_KEXEC_AFTER_FREEZE, ops_kexec_boot_hook);
+	lusim_kexec_add_hook(LUSIM_KEXEC_AFTER_BOOT, ops_kexec_boot_hook);
 	ret = lusim_kexec();
+	lusim_kexec_remove_hook(LUSIM_KEXEC_AFTER_FREEZE, ops_kexec_boot_hook);
+	lusim_kexec_remove_hook(LUSIM_KEXEC_AFTER_BOOT, ops_kexec_boot_hook);
 	if (ret)
 		return ret;
 	/*

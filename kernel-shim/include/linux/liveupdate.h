@@ -220,5 +220,11 @@ int liveupdate_get_token_outgoing(struct liveupdate_session *s,
 void lusim_liveupdate_set_cmdline(bool enabled);
 /* Live updates this machine went through (the "liveupdate-number"). */
 u64 lusim_liveupdate_number(void);
+/*
+ * Power off: release the incoming state (sessions, their files and LUO's
+ * references) phase 1 never finished; the kernel would keep it until the
+ * next reboot, so the teardown leak check must not count it.
+ */
+void lusim_liveupdate_power_off(void);
 
 #endif /* _LUSIM_LINUX_LIVEUPDATE_H */

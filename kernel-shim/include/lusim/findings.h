@@ -46,6 +46,12 @@ void lusim_report(const char *id, const char *site, const char *detail,
 
 /* Suppress a known finding: "ID" or "ID@site-substring". */
 int lusim_findings_suppress(const char *spec);
+/* A list of specs separated by commas or white space; -1 on a bad entry. */
+int lusim_findings_suppress_list(const char *list);
+/* A file of specs, '#' starts a comment; nonzero on an error. */
+int lusim_findings_suppress_file(const char *path);
+/* LUSIM_SUPPRESS=ID[@SITE],... and LUSIM_SUPPRESSIONS=FILE, read once at start. */
+int lusim_findings_suppress_from_env(void);
 
 unsigned int lusim_findings_count(void);	/* distinct (id, site) pairs */
 const struct lusim_finding *lusim_findings_get(unsigned int i);

@@ -35,6 +35,16 @@
  *
  * Lock state needs no hook: the journal compares the held-lock stack at op
  * begin and end.
+ *
+ * Cache fill is not a change. Populating a cache on demand (a shmem/memfd
+ * hole filled in the page cache by a lookup: the folio, its page-cache slot)
+ * is kept by the kernel when the op that caused it fails later on: the
+ * kernel never undoes a cache fill on an error path, and the content is the
+ * same (zeroes) as the hole it replaced. Code that fills such a cache
+ * brackets exactly the fill with lusim_journal_cache_fill_begin()/_end();
+ * no hook fires inside (allocations, slots, counters written there are not
+ * recorded). Anything outside the bracket, including a later free or
+ * modification of the filled object by the failed op, is recorded as usual.
  */
 #ifndef _LUSIM_JOURNAL_H
 #define _LUSIM_JOURNAL_H
@@ -70,8 +80,21 @@ struct lusim_journal_ops {
 extern const struct lusim_journal_ops *lusim_journal;
 /* Nonzero while the shim allocates its own bookkeeping (xarray nodes). */
 extern unsigned int lusim_journal_internal;
+/* Nonzero inside a cache fill (see above): no hook records anything. */
+extern unsigned int lusim_journal_cache_fill;
 
-#define __lusim_journal_on()	__builtin_expect(lusim_journal != NULL, 0)
+#define __lusim_journal_on()						\
+	__builtin_expect(lusim_journal != NULL && !lusim_journal_cache_fill, 0)
+
+static inline void lusim_journal_cache_fill_begin(void)
+{
+	lusim_journal_cache_fill++;
+}
+
+static inline void lusim_journal_cache_fill_end(void)
+{
+	lusim_journal_cache_fill--;
+}
 
 static inline void lusim_journal_slab_alloc(const void *obj, size_t size,
 					    const char *site)

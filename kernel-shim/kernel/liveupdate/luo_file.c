@@ -640,6 +640,36 @@ int luo_file_deserialize(struct luo_session *session,
 	return 0;
 }
 
+/*
+ * lusim: power off. The files of an incoming session that userspace never
+ * finished: the kernel keeps them (and LUO's reference on a retrieved file)
+ * until the next reboot, so at power off they are not a leak. No handler
+ * runs (a power cycle runs no kernel code); LUO's own records, its file
+ * references and the restored serialization block are dropped so the
+ * teardown leak check sees only real leaks.
+ */
+void luo_file_lusim_drop_incoming(struct luo_session *session)
+{
+	struct luo_file_set *file_set = &session->file_set;
+	struct luo_file *luo_file, *tmp;
+
+	list_for_each_entry_safe(luo_file, tmp, &file_set->files_list, list) {
+		if (luo_file->file) {
+			xa_erase(&luo_preserved_files,
+				 luo_get_id(luo_file->fh, luo_file->file));
+			luo_file_put_deferred(luo_file->file);
+		}
+		list_del(&luo_file->list);
+		file_set->count--;
+		mutex_destroy(&luo_file->mutex);
+		kfree(luo_file);
+	}
+	if (file_set->files) {
+		folio_put(virt_to_folio(file_set->files));
+		file_set->files = NULL;
+	}
+}
+
 void luo_file_set_init(struct luo_file_set *file_set)
 {
 	INIT_LIST_HEAD(&file_set->files_list);

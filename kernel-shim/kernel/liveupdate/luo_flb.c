@@ -211,6 +211,34 @@ static void luo_flb_file_finish_one(struct liveupdate_flb *flb)
 	}
 }
 
+/*
+ * lusim: power off (lusim_liveupdate_power_off()). An FLB whose incoming
+ * object was retrieved but whose last file never finished keeps it until
+ * the next reboot; at power off it is released through the FLB's finish op
+ * (which only frees the incoming object), so the leak check does not count
+ * it.
+ */
+void luo_flb_lusim_drop_incoming(void)
+{
+	struct liveupdate_flb *gflb;
+
+	list_for_each_entry(gflb, &luo_flb_global.list, private.list) {
+		struct luo_flb_private *private = &gflb->private;
+		struct liveupdate_flb_op_args args = {0};
+
+		guard(mutex)(&private->incoming.lock);
+		if (!private->incoming.retrieved || private->incoming.finished)
+			continue;
+		args.flb = gflb;
+		args.obj = private->incoming.obj;
+		gflb->ops->finish(&args);
+		private->incoming.data = 0;
+		private->incoming.obj = NULL;
+		private->incoming.count = 0;
+		private->incoming.finished = true;
+	}
+}
+
 /**
  * luo_flb_file_preserve - Notifies FLBs that a file is about to be preserved.
  * @fh: The file handler for the preserved file.

@@ -115,6 +115,8 @@ int luo_file_finish(struct luo_session *session);
 int luo_file_deserialize(struct luo_session *session,
 			 const struct luo_file_set_ser *file_set_ser);
 void luo_file_put_flush(void);
+void luo_file_lusim_drop_incoming(struct luo_session *session);
+void luo_flb_lusim_drop_incoming(void);
 void luo_file_set_init(struct luo_file_set *file_set);
 void luo_file_set_destroy(struct luo_file_set *file_set);
 bool luo_file_handler_registered(const struct liveupdate_file_handler *fh);

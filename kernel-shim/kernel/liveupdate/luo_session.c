@@ -618,6 +618,37 @@ void luo_session_resume(void)
 }
 
 /*
+ * lusim: power off (see <linux/liveupdate.h>). Incoming sessions that phase
+ * 1 never finished (not retrieved, or retrieved and their finish refused)
+ * stay allocated in the kernel until the next reboot; at power off that is
+ * not a leak, so they are released here, before the teardown leak check,
+ * without running any handler.
+ */
+void lusim_liveupdate_power_off(void)
+{
+	struct luo_session_header *sh = &luo_session_global.incoming;
+	struct luo_session *session, *tmp;
+
+	down_write(&sh->rwsem);
+	list_for_each_entry_safe(session, tmp, &sh->list, list) {
+		scoped_guard(mutex, &session->mutex)
+			luo_file_lusim_drop_incoming(session);
+		list_del(&session->list);
+		sh->count--;
+		luo_session_free(session);
+	}
+	if (sh->folio) {
+		folio_put(sh->folio);
+		sh->folio = NULL;
+		sh->header_ser = NULL;
+		sh->ser = NULL;
+	}
+	up_write(&sh->rwsem);
+	luo_file_put_flush();
+	luo_flb_lusim_drop_incoming();
+}
+
+/*
  * Kernel state: gone at kexec (the sessions' memory is the slab's to
  * forget). The rwsems are re-initialized in case a test stopped while one
  * was held.

@@ -37,6 +37,7 @@
 #include <linux/spinlock.h>
 
 #include <lusim/reset.h>
+#include <lusim/fault.h>
 
 #include "iommu-priv.h"
 
@@ -463,6 +464,40 @@ int iommu_probe_device(struct device *dev)
 }
 EXPORT_SYMBOL_GPL(iommu_probe_device);
 
+/*
+ * lusim (live update; v1 does not handle it): the last device of a group
+ * whose domain is still the one restored from the previous kernel goes away
+ * (hot-remove, power off) while the group still belongs to the previous
+ * kernel's owner (the restore's token) because nobody reclaimed it. Hand
+ * the group back to the kernel (owner released, default domain attached) so
+ * that it is released in the state __iommu_group_free_device() expects, and
+ * free the restored domain once no device uses it any more.
+ */
+static void __iommu_group_drop_restored_domain(struct iommu_group *group)
+{
+	struct iommu_domain *restored = group->domain;
+	struct iommu_domain_ser *ser;
+
+	lockdep_assert_held(&group->mutex);
+
+	if (!restored || restored == group->default_domain ||
+	    !group->default_domain)
+		return;
+	ser = iommu_domain_restored_state(restored);
+	if (!ser || !xa_empty(&group->pasid_array))
+		return;
+
+	group->owner_cnt = 0;
+	group->owner = NULL;
+	__iommu_group_set_domain_nofail(group, group->default_domain);
+	if (group->domain != group->default_domain ||
+	    iommu_domain_has_attachments(restored))
+		return;
+	if (ser->restored_domain == restored)
+		ser->restored_domain = NULL;
+	iommu_domain_free(restored);
+}
+
 /* Remove the iommu_group from the struct device. */
 static void __iommu_group_remove_device(struct device *dev)
 {
@@ -474,6 +509,8 @@ static void __iommu_group_remove_device(struct device *dev)
 		if (device->dev != dev)
 			continue;
 
+		if (list_is_singular(&group->devices))
+			__iommu_group_drop_restored_domain(group);
 		list_del(&device->list);
 		__iommu_group_free_device(group, device);
 		if (dev_has_iommu(dev))
@@ -1120,7 +1157,20 @@ static int __iommu_device_set_domain(struct iommu_group *group,
 {
 	int ret;
 
+	/*
+	 * lusim: the kernel relies on a MUST_SUCCEED attach (the default or
+	 * blocking domain on release, a revert to a domain that was already
+	 * attached) not failing: the allocations the drivers make there are
+	 * small GFP_KERNEL ones that do not fail in practice, and a driver
+	 * failing attach to a previously good domain is a driver bug. So the
+	 * model injects no fault (slab, page, driver) on this path; a failure
+	 * that still comes out is a real model bug and WARNs below.
+	 */
+	if (flags & IOMMU_SET_DOMAIN_MUST_SUCCEED)
+		lusim_fault_suspend();
 	ret = __iommu_attach_device(new_domain, dev, old_domain);
+	if (flags & IOMMU_SET_DOMAIN_MUST_SUCCEED)
+		lusim_fault_resume();
 	if (ret) {
 		/*
 		 * If we have a blocking domain then try to attach that in hopes

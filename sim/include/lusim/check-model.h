@@ -84,4 +84,44 @@ int lusim_check_lu_walk(uint64_t top, unsigned int levels,
 				    void *arg),
 			void *arg);
 
+/*
+ * The translation structures the hardware walks for requests without PASID
+ * from the PCI function @seg:@bus:@devfn, read from the unit's registers
+ * and memory (quiet reads): the root table, the context table holding the
+ * function's entry, and in scalable mode its PASID directory and the PASID
+ * table holding the RID's entry; 0 for what is absent (translation off, no
+ * present entry, legacy mode for the last two). *@pdir_entries gets the
+ * directory's size. Returns false when there is no such device or unit.
+ */
+struct lusim_lu_hw_tables {
+	uint64_t root, context, pasid_dir, pasid_table;
+	unsigned int pasid_dir_entries;
+	/*
+	 * The RID's translation: present, the page table it starts from
+	 * (first stage in scalable FIRST/NESTED, else second stage; 0 for
+	 * pass-through) and its domain id.
+	 */
+	bool rid_present;
+	uint64_t rid_table;
+	uint32_t rid_did;
+};
+bool lusim_check_lu_hw_tables(uint16_t seg, uint8_t bus, uint8_t devfn,
+			      struct lusim_lu_hw_tables *t);
+
+/*
+ * Does the IOMMU group of PCI function @seg:@bus:@devfn of the running
+ * kernel have a DMA owner (iommu_group_dma_owner_claimed())? 1 or 0;
+ * -ENOENT without such a device, group, or kernel model.
+ */
+int lusim_check_lu_group_owned(uint16_t seg, uint8_t bus, uint8_t devfn);
+
+/*
+ * From the kexec's after-freeze stage on (LUO serialized its sessions, KHO
+ * finalized): the file of session @session with LUO token @token, as LUO
+ * hands it over: *@data is the handler's data (the phys of its record),
+ * *@file_ser the phys of its struct luo_file_ser. 0 or -ENOENT.
+ */
+int lusim_check_lu_luo_file(const char *session, uint64_t token,
+			    uint64_t *data, uint64_t *file_ser);
+
 #endif /* _LUSIM_CHECK_MODEL_H */

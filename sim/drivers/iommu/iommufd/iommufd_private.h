@@ -481,6 +481,9 @@ static inline bool iopt_lu_map_immutable(const struct io_pagetable *iopt)
 }
 #endif
 
+/* lusim: release the PASIDs the test hooks attached to @idev (main.c) */
+void lusim_iommufd_test_unbind(struct iommufd_device *idev);
+
 /* lusim: the HWPT attached at @pasid of @idev's group, or NULL (device.c) */
 struct iommufd_hw_pagetable *
 lusim_iommufd_device_attached_hwpt(struct iommufd_device *idev,

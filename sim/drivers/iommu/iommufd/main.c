@@ -629,6 +629,46 @@ int lusim_iommufd_test_nr_objects(int fd, unsigned int *nr)
 
 enum lusim_test_pasid_op { TEST_ATTACH, TEST_REPLACE, TEST_DETACH };
 
+/*
+ * The PASIDs the test hooks attached. The hooks stand for a kernel user of
+ * iommufd_device_attach() next to the driver that bound the device (the
+ * kernel's selftest objects): they own these attachments and release them
+ * when the device is unbound (lusim_iommufd_test_unbind(), called by
+ * iommufd_device_unbind()), as the selftest's object destroy does; the
+ * driver (VFIO) only releases its own.
+ */
+#define LUSIM_TEST_PASIDS 64
+static struct lusim_test_pasid {
+	struct iommufd_device *idev;
+	u32 pasid;
+} lusim_test_pasids[LUSIM_TEST_PASIDS];
+
+static struct lusim_test_pasid *lusim_test_pasid_find(struct iommufd_device *idev,
+						      u32 pasid)
+{
+	for (int i = 0; i < LUSIM_TEST_PASIDS; i++)
+		if (lusim_test_pasids[i].idev == idev &&
+		    lusim_test_pasids[i].pasid == pasid)
+			return &lusim_test_pasids[i];
+	return NULL;
+}
+
+void lusim_iommufd_test_unbind(struct iommufd_device *idev)
+{
+	for (int i = 0; i < LUSIM_TEST_PASIDS; i++) {
+		if (lusim_test_pasids[i].idev != idev)
+			continue;
+		iommufd_device_detach(idev, lusim_test_pasids[i].pasid);
+		lusim_test_pasids[i].idev = NULL;
+	}
+}
+
+static void lusim_test_pasids_reset(void)
+{
+	memset(lusim_test_pasids, 0, sizeof(lusim_test_pasids));
+}
+LUSIM_RESET_FN(lusim_test_pasids_reset, LUSIM_RESET_PRIO_MODEL)
+
 static int lusim_iommufd_test_pasid_op(int fd, u32 dev_id, u32 pasid,
 				       u32 *pt_id, enum lusim_test_pasid_op op)
 {
@@ -639,6 +679,17 @@ static int lusim_iommufd_test_pasid_op(int fd, u32 dev_id, u32 pasid,
 
 	if (IS_ERR(ictx))
 		return PTR_ERR(ictx);
+	/*
+	 * The RID belongs to the driver that bound the device (VFIO tracks
+	 * its own attach and detaches it at unbind); the attach hook, like
+	 * the kernel's IOMMU_TEST_OP_PASID_ATTACH, reaches only PASIDs. An
+	 * attach at the RID behind VFIO's back would leave the idev attached
+	 * at unbind (iommufd_object_destroy_user() WARNs).
+	 */
+	if (op == TEST_ATTACH && pasid == IOMMU_NO_PASID) {
+		rc = -EINVAL;
+		goto out_ctx;
+	}
 	obj = iommufd_get_object(ictx, dev_id, IOMMUFD_OBJ_DEVICE);
 	if (IS_ERR(obj)) {
 		rc = PTR_ERR(obj);
@@ -646,9 +697,20 @@ static int lusim_iommufd_test_pasid_op(int fd, u32 dev_id, u32 pasid,
 	}
 	idev = container_of(obj, struct iommufd_device, obj);
 	switch (op) {
-	case TEST_ATTACH:
+	case TEST_ATTACH: {
+		struct lusim_test_pasid *slot = lusim_test_pasid_find(NULL, 0);
+
+		if (!slot) {
+			rc = -ENOSPC;
+			break;
+		}
 		rc = iommufd_device_attach(idev, pasid, pt_id);
+		if (!rc && !lusim_test_pasid_find(idev, pasid)) {
+			slot->idev = idev;
+			slot->pasid = pasid;
+		}
 		break;
+	}
 	case TEST_REPLACE:
 		rc = iommufd_device_replace(idev, pasid, pt_id);
 		break;
@@ -657,8 +719,14 @@ static int lusim_iommufd_test_pasid_op(int fd, u32 dev_id, u32 pasid,
 		if (!lusim_bug_enabled("RB-03") &&
 		    iommufd_device_is_preserved(idev))
 			rc = -EBUSY;
-		else
+		else {
+			struct lusim_test_pasid *t =
+				lusim_test_pasid_find(idev, pasid);
+
 			iommufd_device_detach(idev, pasid);
+			if (t)
+				t->idev = NULL;
+		}
 		break;
 	}
 	iommufd_put_object(ictx, obj);

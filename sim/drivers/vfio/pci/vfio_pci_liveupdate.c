@@ -336,16 +336,21 @@ static int vfio_pci_liveupdate_retrieve(struct liveupdate_file_op_args *args)
 	/* lusim: the record is checked before it is read */
 	if (!kho_is_restorable_phys(args->serialized_data))
 		return -ENOENT;
+
+	/*
+	 * lusim: the device is looked up before the record is restored, so
+	 * that -ENODEV (vfio-pci not bound to it) leaves the record preserved
+	 * (the failed op changes nothing; LUO caches the errno).
+	 */
+	ser = phys_to_virt(args->serialized_data);
+	device = vfio_find_device(ser, match_device);
+	if (!device)
+		return -ENODEV;
+
 	folio = kho_restore_folio(args->serialized_data);
 	if (!folio)
 		return -ENOENT;
 	ser = folio_address(folio);
-
-	device = vfio_find_device(ser, match_device);
-	if (!device) {
-		ret = -ENODEV;
-		goto err_put_folio;
-	}
 
 	/*
 	 * Userspace retrieves a preserved device's file from its session

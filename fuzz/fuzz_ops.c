@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * fuzz_ops: the whole simulated system over the op language
+ * (sim/ops/oplang.h, docs/oplang.md), with every oracle sim/check offers.
+ *
+ * Input: a stream of op records, an opcode byte then one byte per argument
+ * (`lusim help ops` lists the ops, oplang.h the encoding). Any byte string
+ * is an input: unknown opcodes fold onto known ones, handles are indices
+ * into the live objects (or, by their selector, objects of another kind,
+ * destroyed objects, raw ids), a trailing partial record is ignored. At
+ * most OPL_MAX_CALLS ops run.
+ *
+ * Each input starts from power-on (opl_vm_start: lusim_reset_all() and a
+ * fresh default machine) and ends with the process exiting, the teardown
+ * oracles and the leak checks (opl_vm_end). Findings run in ABORT mode: the
+ * first one prints the op trace as a scenario (replay it with `lusim run`),
+ * the report, and aborts, so the engine keeps the input.
+ *
+ * Environment, read once at start: LUSIM_BUGS=RB-01,... (reviewer-bug
+ * switches), LUSIM_SUPPRESS=ID[@SITE],... and LUSIM_SUPPRESSIONS=FILE (one
+ * per line, # comments: known findings to run past),
+ * LUSIM_OPS_TRACE=1 (print every op as it runs), LUSIM_OPS_ROUNDTRIP=1
+ * (also check every input's binary -> scenario -> binary round trip).
+ *
+ *   build/fuzz/fuzz/fuzz_ops -dict=fuzz/fuzz_ops.dict CORPUS corpus/fuzz_ops
+ *   build/gcc/fuzz/fuzz_ops-replay CRASHFILE
+ *   build/gcc/tools/lusim/lusim decode CRASHFILE > crash.lus
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/bug.h>
+#include <lusim/bugs.h>
+#include <lusim/findings.h>
+#include <lusim/reset.h>
+#include <ops/oplang.h>
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+			       unsigned int seed);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
+	__attribute__((weak));
+uint64_t lusim_fuzz_state_hash(void);
+
+static struct opl_vm *vm;
+static uint64_t state_hash;
+static bool verbose, roundtrip;
+
+static void suppress_list(const char *list)
+{
+	char buf[1024], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	for (tok = strtok_r(buf, ", \t\r\n", &save); tok;
+	     tok = strtok_r(NULL, ", \t\r\n", &save)) {
+		if (lusim_findings_suppress(tok)) {
+			fprintf(stderr, "fuzz_ops: LUSIM_SUPPRESS: bad entry '%s'\n", tok);
+			exit(2);
+		}
+	}
+}
+
+/* LUSIM_SUPPRESSIONS=FILE: one ID[@SITE] per line, '#' comments. */
+static void suppress_file(const char *path)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *hash = strchr(line, '#');
+
+		if (hash)
+			*hash = '\0';
+		suppress_list(line);
+	}
+	fclose(f);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *env;
+
+	(void)argc;
+	(void)argv;
+	if (lusim_bugs_from_env()) {
+		fprintf(stderr, "fuzz_ops: LUSIM_BUGS: expected a list like RB-01,RB-03\n");
+		exit(2);
+	}
+	env = getenv("LUSIM_SUPPRESS");
+	if (env)
+		suppress_list(env);
+	env = getenv("LUSIM_SUPPRESSIONS");
+	if (env)
+		suppress_file(env);
+	verbose = getenv("LUSIM_OPS_TRACE") != NULL;
+	roundtrip = getenv("LUSIM_OPS_ROUNDTRIP") != NULL;
+	/*
+	 * The build-time WARN-CONST-COND sites are reported once, in record
+	 * mode, so fuzzing goes on past them (AMENDMENTS, Foundation).
+	 */
+	lusim_findings_set_mode(LUSIM_FINDINGS_RECORD);
+	lusim_reset_all();
+	lusim_warn_report_const_sites();
+	if (lusim_findings_count())
+		lusim_findings_print(NULL);
+	lusim_findings_clear();
+
+	vm = opl_vm_new();
+	opl_install_trace(vm);
+	lusim_findings_set_mode(LUSIM_FINDINGS_ABORT);
+	return 0;
+}
+
+static void run_verbose(const uint8_t *data, size_t size)
+{
+	size_t pos = 0;
+
+	while (pos < size && opl_vm_nr_calls(vm) < OPL_MAX_CALLS) {
+		unsigned int len = opl_record_size(data[pos]);
+		struct opl_str line = { 0 };
+
+		if (pos + len > size)
+			break;
+		opl_vm_step(vm, data[pos], data + pos + 1);
+		opl_print_call(vm, opl_vm_call(vm, opl_vm_nr_calls(vm) - 1),
+			       OPL_PRINT_EXPECT, &line);
+		fprintf(stderr, "%s\n", line.s);
+		opl_str_free(&line);
+		pos += len;
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (opl_vm_start(vm, NULL)) {
+		fprintf(stderr, "fuzz_ops: the machine does not power on\n");
+		abort();
+	}
+	if (verbose)
+		run_verbose(data, size);
+	else
+		opl_vm_run_binary(vm, data, size);
+	opl_vm_end(vm);
+	state_hash = opl_vm_hash(vm);
+
+	if (roundtrip) {
+		struct opl_str why = { 0 };
+
+		lusim_findings_set_mode(LUSIM_FINDINGS_RECORD);
+		if (opl_roundtrip(vm, data, size, &why)) {
+			fprintf(stderr, "lusim: finding OPL-ROUNDTRIP: %s\n", why.s);
+			abort();
+		}
+		opl_str_free(&why);
+		lusim_findings_set_mode(LUSIM_FINDINGS_ABORT);
+	}
+	return 0;
+}
+
+/*
+ * Structure-aware mutation (insert, delete, swap, duplicate or change one
+ * op: opl_mutate), with one mutation in eight left to libFuzzer's byte
+ * mutators (which also use the dictionary's op records).
+ */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
+			       unsigned int seed)
+{
+	if (LLVMFuzzerMutate && seed % 8 == 0)
+		return LLVMFuzzerMutate(data, size, max_size);
+	return opl_mutate(data, size, max_size, seed);
+}
+
+uint64_t lusim_fuzz_state_hash(void)
+{
+	return state_hash;
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The binary form's helpers for fuzzers and tools: a structure-aware
+ * mutator (AMENDMENTS, Fuzzing: insert, delete, swap, duplicate or change
+ * one op; no multi-op templates), the dictionaries generated from the op
+ * table (single op records only), and the table's help text. The decoder
+ * itself is opl_vm_step() (opvm.c).
+ */
+#include <string.h>
+
+#include "opl_internal.h"
+
+/* ---------------------------------------------------------------------
+ * Mutation
+ * --------------------------------------------------------------------- */
+
+#define MUT_MAX		65536	/* bytes the mutator works on */
+#define MUT_MAX_RECS	8192
+
+static uint32_t rnd(uint32_t *s)
+{
+	/* xorshift32: deterministic for a given seed, no state elsewhere */
+	uint32_t x = *s ? *s : 0x9e3779b9u;
+
+	x ^= x << 13;
+	x ^= x >> 17;
+	x ^= x << 5;
+	*s = x;
+	return x;
+}
+
+static uint8_t random_arg(const struct opl_arg *a, uint32_t *s)
+{
+	uint32_t r = rnd(s);
+
+	if (a->type == OPA_HANDLE) {
+		switch (r % 10) {
+		case 0:
+			return (uint8_t)(0xc0 + (r >> 8) % 4);	/* another kind */
+		case 1:
+			return (uint8_t)(0xe0 + (r >> 8) % 4);	/* destroyed */
+		case 2:
+			return (uint8_t)(0xf0 + (r >> 8) % 16);	/* raw */
+		default:
+			return (uint8_t)((r >> 8) % 4);	/* one of the first live */
+		}
+	}
+	if (r % 2)
+		return a->def;
+	if (a->type == OPA_PASID && (r >> 1) % 2)
+		return (uint8_t)((r >> 8) % 8);		/* small PASIDs */
+	return (uint8_t)(r >> 8);
+}
+
+static size_t random_record(uint8_t *out, uint32_t *s)
+{
+	unsigned int op = rnd(s) % opl_nr_ops;
+	const struct opl_op *d = &opl_ops[op];
+	unsigned int n = opl_op_nr_args(d);
+
+	out[0] = (uint8_t)op;
+	for (unsigned int i = 0; i < n; i++)
+		out[1 + i] = random_arg(&d->args[i], s);
+	return 1 + n;
+}
+
+size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
+		  unsigned int seed)
+{
+	static uint32_t off[MUT_MAX_RECS + 1];
+	static uint8_t tmp[MUT_MAX + 16];
+	uint8_t rec[1 + OPL_MAX_ARGS];
+	uint32_t s = seed * 2654435761u + 1;
+	size_t nrec = 0, pos = 0, len, out = 0;
+	unsigned int a, b, k;
+
+	if (max_size > MUT_MAX)
+		max_size = MUT_MAX;
+	if (size > max_size)
+		size = max_size;
+	/* whole records only; a trailing partial record is dropped */
+	while (pos < size && nrec < MUT_MAX_RECS) {
+		len = opl_record_size(data[pos]);
+		if (pos + len > size)
+			break;
+		off[nrec++] = (uint32_t)pos;
+		pos += len;
+	}
+	off[nrec] = (uint32_t)pos;
+	size = pos;
+
+	switch (nrec ? rnd(&s) % 6 : 0) {
+	case 0:		/* insert a random op */
+	case 5:
+		len = random_record(rec, &s);
+		if (size + len > max_size)
+			break;
+		k = nrec ? rnd(&s) % (nrec + 1) : 0;
+		memcpy(tmp, data, off[k]);
+		memcpy(tmp + off[k], rec, len);
+		memcpy(tmp + off[k] + len, data + off[k], size - off[k]);
+		out = size + len;
+		break;
+	case 1:		/* delete one */
+		k = rnd(&s) % nrec;
+		memcpy(tmp, data, off[k]);
+		memcpy(tmp + off[k], data + off[k + 1], size - off[k + 1]);
+		out = size - (off[k + 1] - off[k]);
+		break;
+	case 2:		/* swap two, or duplicate one */
+		a = rnd(&s) % nrec;
+		b = rnd(&s) % nrec;
+		if (a > b) {
+			k = a;
+			a = b;
+			b = k;
+		}
+		if (a == b) {
+			len = off[a + 1] - off[a];
+			if (size + len > max_size)
+				break;
+			memcpy(tmp, data, off[a + 1]);
+			memcpy(tmp + off[a + 1], data + off[a], len);
+			memcpy(tmp + off[a + 1] + len, data + off[a + 1],
+			       size - off[a + 1]);
+			out = size + len;
+			break;
+		}
+		out = 0;
+		memcpy(tmp, data, off[a]);
+		out += off[a];
+		memcpy(tmp + out, data + off[b], off[b + 1] - off[b]);
+		out += off[b + 1] - off[b];
+		memcpy(tmp + out, data + off[a + 1], off[b] - off[a + 1]);
+		out += off[b] - off[a + 1];
+		memcpy(tmp + out, data + off[a], off[a + 1] - off[a]);
+		out += off[a + 1] - off[a];
+		memcpy(tmp + out, data + off[b + 1], size - off[b + 1]);
+		out += size - off[b + 1];
+		break;
+	case 3: {	/* change one argument */
+		const struct opl_op *d;
+		unsigned int n;
+
+		k = rnd(&s) % nrec;
+		d = &opl_ops[opl_fold(data[off[k]])];
+		n = opl_op_nr_args(d);
+		if (!n)
+			break;
+		a = rnd(&s) % n;
+		memcpy(tmp, data, size);
+		tmp[off[k] + 1 + a] = random_arg(&d->args[a], &s);
+		out = size;
+		break;
+	}
+	case 4:		/* replace one op by a random one */
+		k = rnd(&s) % nrec;
+		len = random_record(rec, &s);
+		if (size - (off[k + 1] - off[k]) + len > max_size)
+			break;
+		memcpy(tmp, data, off[k]);
+		memcpy(tmp + off[k], rec, len);
+		memcpy(tmp + off[k] + len, data + off[k + 1], size - off[k + 1]);
+		out = size - (off[k + 1] - off[k]) + len;
+		break;
+	}
+	if (!out)
+		return size;
+	memcpy(data, tmp, out);
+	return out;
+}
+
+/* ---------------------------------------------------------------------
+ * Dictionaries
+ * --------------------------------------------------------------------- */
+
+static void dict_record(struct opl_str *out, const char *op_name,
+			const char *variant, const uint8_t *rec, size_t len)
+{
+	opl_str_printf(out, "%s%s%s=\"", op_name, variant[0] ? "_" : "",
+		       variant);
+	for (size_t i = 0; i < len; i++)
+		opl_str_printf(out, "\\x%02x", rec[i]);
+	opl_str_printf(out, "\"\n");
+}
+
+void opl_dict_ops(struct opl_str *out)
+{
+	opl_str_printf(out,
+		"# fuzz_ops dictionary: one op record each (opcode byte, one byte per\n"
+		"# argument), generated from the op table (lusim dict fuzz_ops).\n"
+		"# Do not edit: regenerate with lusim gen-corpus ROOT (tests check it).\n");
+	for (unsigned int op = 0; op < opl_nr_ops; op++) {
+		const struct opl_op *d = &opl_ops[op];
+		unsigned int n = opl_op_nr_args(d);
+		uint8_t rec[1 + OPL_MAX_ARGS];
+		char variant[64];
+
+		rec[0] = (uint8_t)op;
+		for (unsigned int i = 0; i < n; i++)
+			rec[1 + i] = d->args[i].def;
+		opl_str_printf(out, "# %s\n", d->name);
+		dict_record(out, d->name, "", rec, 1 + n);
+		/* variants: each symbol of an enum or flag argument, PASID 1 */
+		for (unsigned int i = 0; i < n; i++) {
+			const struct opl_arg *a = &d->args[i];
+			uint8_t save = rec[1 + i];
+
+			if (a->type == OPA_ENUM || a->type == OPA_FLAGS) {
+				for (unsigned int j = 0; a->syms[j].name; j++) {
+					uint8_t b = a->type == OPA_ENUM ?
+						    (uint8_t)j : (uint8_t)(1u << j);
+
+					if (b == save)
+						continue;
+					rec[1 + i] = b;
+					snprintf(variant, sizeof(variant), "%s_%s",
+						 a->name, a->syms[j].name);
+					dict_record(out, d->name, variant, rec, 1 + n);
+				}
+			} else if (a->type == OPA_PASID) {
+				rec[1 + i] = 1;
+				dict_record(out, d->name, "pasid_1", rec, 1 + n);
+			}
+			rec[1 + i] = save;
+		}
+	}
+}
+
+void opl_dict_scenario(struct opl_str *out)
+{
+	static const char *const words[] = {
+		"expect", "expect ok", "expect finding", "expect no findings",
+		"expect no finding", "expect fail", "bugs", "raw:", "raw:-1",
+		" = ", "#", "\n", "all", "on", "off", "RB-01", "0x1000",
+	};
+	static const char *const errnos[] = {
+		"EBUSY", "ENOENT", "EINVAL", "EPERM", "EOPNOTSUPP", "ENOMEM",
+		"EBADF", "EEXIST", "ENOTTY", "EFAULT", "EIO", "ENODEV",
+		"EADDRINUSE", "EILSEQ", "ENOSPC",
+	};
+
+	opl_str_printf(out,
+		"# fuzz_scenario dictionary: the words of the scenario language,\n"
+		"# generated from the op table (lusim dict fuzz_scenario).\n"
+		"# Do not edit: regenerate with lusim gen-corpus ROOT (tests check it).\n");
+	for (unsigned int i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		opl_str_printf(out, "kw%u=\"", i);
+		for (const char *p = words[i]; *p; p++) {
+			/* libFuzzer and AFL++ know \\, \" and \xNN escapes */
+			if (*p < 0x20 || *p == '"' || *p == '\\')
+				opl_str_printf(out, "\\x%02x", (unsigned char)*p);
+			else
+				opl_str_printf(out, "%c", *p);
+		}
+		opl_str_printf(out, "\"\n");
+	}
+	for (unsigned int i = 0; i < sizeof(errnos) / sizeof(errnos[0]); i++)
+		opl_str_printf(out, "errno_%s=\"-%s\"\n", errnos[i], errnos[i]);
+	for (unsigned int k = OPK_IOMMUFD; k < OPK_NR_KINDS; k++)
+		opl_str_printf(out, "name_%s=\"%s0\"\n", opl_kind_name(k),
+			       opl_kind_name(k));
+	for (unsigned int op = 0; op < opl_nr_ops; op++) {
+		const struct opl_op *d = &opl_ops[op];
+
+		opl_str_printf(out, "op_%s=\"%s\"\n", d->name, d->name);
+		for (unsigned int i = 0; i < opl_op_nr_args(d); i++) {
+			const struct opl_arg *a = &d->args[i];
+
+			if (a->type == OPA_HANDLE)
+				continue;
+			opl_str_printf(out, "arg_%s_%s=\"%s=\"\n", d->name,
+				       a->name, a->name);
+			for (unsigned int j = 0; a->syms && a->syms[j].name; j++)
+				opl_str_printf(out, "sym_%s_%s_%s=\"%s\"\n",
+					       d->name, a->name, a->syms[j].name,
+					       a->syms[j].name);
+		}
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Help
+ * --------------------------------------------------------------------- */
+
+static void help_arg(const struct opl_arg *a, struct opl_str *out)
+{
+	switch (a->type) {
+	case OPA_HANDLE:
+		opl_str_printf(out, " %s", opl_kind_name(a->kind));
+		if (strcmp(a->name, opl_kind_name(a->kind)))
+			opl_str_printf(out, "(%s)", a->name);
+		return;
+	case OPA_NUM:
+		opl_str_printf(out, " [%s=0..%u]", a->name, a->max);
+		break;
+	case OPA_PAGES:
+		opl_str_printf(out, " [%s=0..254|all]", a->name);
+		break;
+	case OPA_IOVA:
+		opl_str_printf(out, " [%s=0x0..0xff000]", a->name);
+		break;
+	case OPA_PASID:
+		opl_str_printf(out, " [%s=N]", a->name);
+		break;
+	case OPA_FLAGS:
+		opl_str_printf(out, " [%s=", a->name);
+		for (unsigned int j = 0; a->syms[j].name; j++)
+			opl_str_printf(out, "%s%s", j ? "," : "", a->syms[j].name);
+		opl_str_printf(out, "|none]");
+		break;
+	case OPA_ENUM:
+		opl_str_printf(out, " [%s=", a->name);
+		for (unsigned int j = 0; a->syms[j].name; j++)
+			opl_str_printf(out, "%s%s", j ? "|" : "", a->syms[j].name);
+		opl_str_printf(out, "]");
+		break;
+	case OPA_BOOL:
+		opl_str_printf(out, " [%s=on|off]", a->name);
+		break;
+	case OPA_NAME:
+		opl_str_printf(out, " [%s=vm0..vm7]", a->name);
+		break;
+	}
+}
+
+void opl_help_ops(struct opl_str *out)
+{
+	for (unsigned int op = 0; op < opl_nr_ops; op++) {
+		const struct opl_op *d = &opl_ops[op];
+		unsigned int n = opl_op_nr_args(d);
+		bool defaults = false;
+
+		opl_str_printf(out, "  ");
+		if (d->product)
+			opl_str_printf(out, "%s = ", opl_kind_name(d->product));
+		opl_str_printf(out, "%s", d->name);
+		for (unsigned int i = 0; i < n; i++)
+			help_arg(&d->args[i], out);
+		opl_str_printf(out, "\n      %s", d->help);
+		for (unsigned int i = 0; i < n; i++) {
+			const struct opl_arg *a = &d->args[i];
+
+			if (a->type == OPA_HANDLE)
+				continue;
+			opl_str_printf(out, "%s%s=", defaults ? " " : "; default ",
+				       a->name);
+			opl_print_value(a, a->def, out);
+			defaults = true;
+		}
+		opl_str_printf(out, "\n");
+	}
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The op language's insides, shared by optable.c (the ops), opvm.c (the VM
+ * that decodes and runs them), opbin.c (binary inputs, mutation,
+ * dictionaries) and opscen.c (text scenarios). Not for users of the
+ * language: <ops/oplang.h> is the interface.
+ */
+#ifndef _LUSIM_OPL_INTERNAL_H
+#define _LUSIM_OPL_INTERNAL_H
+
+#include "oplang.h"
+
+struct opl_pasid_use {
+	int16_t obj;		/* the vfio or idev object */
+	uint32_t pasid;
+};
+
+#define OPL_MAX_PASID_USES	256
+
+struct opl_vm {
+	struct opl_obj objs[OPL_MAX_OBJS];
+	unsigned int nr_objs;
+	uint16_t kind_seq[OPK_NR_KINDS];	/* objects made per kind */
+	struct opl_call calls[OPL_MAX_CALLS];
+	unsigned int nr_calls;
+	int running;			/* call being executed, or -1 */
+	uint64_t hash;
+	/*
+	 * What each (session name, token) was preserved as: the kind + 1 of
+	 * the file, 0 when nothing was. Survives kexec (the VMM's own
+	 * records), so a retrieve after the reboot knows what it gets.
+	 */
+	uint8_t preserved[OPL_NR_NAMES][256];
+	struct opl_pasid_use pasids[OPL_MAX_PASID_USES];
+	unsigned int nr_pasids;
+	unsigned int boot;		/* lusim_boot_count() after the last op */
+	unsigned long slab_mark, page_mark;
+	uint8_t product_kind;		/* set by exec: what the op made */
+	bool started;
+};
+
+/* Hooks the ops call (opvm.c). */
+void opl_vm_closed_fd(struct opl_vm *vm, uint32_t fd);
+void opl_vm_destroyed_id(struct opl_vm *vm, uint32_t ictx_fd, uint32_t id);
+int opl_vm_find_live_fd(const struct opl_vm *vm, uint32_t fd);
+void opl_vm_note_pasid(struct opl_vm *vm, int obj, uint32_t pasid);
+
+/* Decoding of one scalar byte, and its text form (opvm.c). */
+uint8_t opl_canon_byte(const struct opl_arg *a, uint8_t b);
+uint64_t opl_arg_value(const struct opl_arg *a, uint8_t b);
+void opl_print_value(const struct opl_arg *a, uint8_t b, struct opl_str *out);
+
+#endif /* _LUSIM_OPL_INTERNAL_H */

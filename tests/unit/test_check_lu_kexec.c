@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * test_lu_kexec.c replayed with every oracle installed (check_lu_replay.h): its
+ * kexecs run the live-update checks, and it must still pass.
+ */
+#define REPLAY_FILE "test_lu_kexec.c"
+#include "check_lu_replay.h"
