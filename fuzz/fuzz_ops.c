@@ -49,56 +49,16 @@ static struct opl_vm *vm;
 static uint64_t state_hash;
 static bool verbose, roundtrip;
 
-static void suppress_list(const char *list)
-{
-	char buf[1024], *tok, *save = NULL;
-
-	snprintf(buf, sizeof(buf), "%s", list);
-	for (tok = strtok_r(buf, ", \t\r\n", &save); tok;
-	     tok = strtok_r(NULL, ", \t\r\n", &save)) {
-		if (lusim_findings_suppress(tok)) {
-			fprintf(stderr, "fuzz_ops: LUSIM_SUPPRESS: bad entry '%s'\n", tok);
-			exit(2);
-		}
-	}
-}
-
-/* LUSIM_SUPPRESSIONS=FILE: one ID[@SITE] per line, '#' comments. */
-static void suppress_file(const char *path)
-{
-	char line[512];
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *hash = strchr(line, '#');
-
-		if (hash)
-			*hash = '\0';
-		suppress_list(line);
-	}
-	fclose(f);
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	const char *env;
-
 	(void)argc;
 	(void)argv;
 	if (lusim_bugs_from_env()) {
 		fprintf(stderr, "fuzz_ops: LUSIM_BUGS: expected a list like RB-01,RB-03\n");
 		exit(2);
 	}
-	env = getenv("LUSIM_SUPPRESS");
-	if (env)
-		suppress_list(env);
-	env = getenv("LUSIM_SUPPRESSIONS");
-	if (env)
-		suppress_file(env);
+	if (lusim_findings_suppress_from_env())
+		exit(2);
 	verbose = getenv("LUSIM_OPS_TRACE") != NULL;
 	roundtrip = getenv("LUSIM_OPS_ROUNDTRIP") != NULL;
 	/*
