@@ -175,6 +175,13 @@ unsigned long ops_machine_power_off(void)
 
 	/* the process exits: its fds are closed */
 	lusim_close_all_fds();
+	/*
+	 * Power off: LUO's incoming state phase 1 never finished is the
+	 * kernel's until the next reboot, not a leak (docs/luo-kho.md). It
+	 * goes first: a retrieved file it still holds keeps its device busy,
+	 * and the removals below must see every file closed.
+	 */
+	lusim_liveupdate_power_off();
 	/* the administrator unbinds vfio-pci from every function */
 	lusim_vfio_pci_unbind_all();
 	/*
@@ -185,11 +192,6 @@ unsigned long ops_machine_power_off(void)
 	 */
 	while ((n = lusim_pci_count()))
 		lusim_pci_hotplug_remove(lusim_pci_at(n - 1));
-	/*
-	 * Power off: LUO's incoming state phase 1 never finished is the
-	 * kernel's until the next reboot, not a leak (docs/luo-kho.md).
-	 */
-	lusim_liveupdate_power_off();
 	rcu_barrier();
 
 	/* whatever was allocated after power-on and is still live leaked */

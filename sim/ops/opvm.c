@@ -569,16 +569,18 @@ unsigned int opl_vm_end(struct opl_vm *vm)
 	if (lusim_check_op_begin)
 		lusim_check_op_begin("process_exit");
 	lusim_close_all_fds();
+	/*
+	 * Power off: LUO's incoming state phase 1 never finished is the
+	 * kernel's until the next reboot, not a leak (docs/luo-kho.md). It
+	 * goes before the removals: a retrieved file it holds keeps its
+	 * device busy.
+	 */
+	lusim_liveupdate_power_off();
 	lusim_vfio_pci_unbind_all();
 	while ((n = lusim_pci_count()))
 		lusim_pci_hotplug_remove(lusim_pci_at(n - 1));
 	if (lusim_check_op_end)
 		lusim_check_op_end(0);
-	/*
-	 * Power off: LUO's incoming state phase 1 never finished is the
-	 * kernel's until the next reboot, not a leak (docs/luo-kho.md).
-	 */
-	lusim_liveupdate_power_off();
 	rcu_barrier();
 
 	/* the teardown oracles, then whatever was allocated and is left */

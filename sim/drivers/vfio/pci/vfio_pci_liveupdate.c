@@ -370,9 +370,13 @@ static int vfio_pci_liveupdate_retrieve(struct liveupdate_file_op_args *args)
 		goto err_put_folio;
 	}
 
-	/* the record's page stays until finish */
+	/*
+	 * lusim: the record is consumed here; finish finds the device through
+	 * the file. (Keeping the page until finish would hold it until the
+	 * next reboot whenever finish is refused, which phase 1 always does.)
+	 */
 	args->file = file;
-	return 0;
+	ret = 0;
 
 err_put_folio:
 	folio_put(folio);
@@ -395,14 +399,20 @@ static void vfio_pci_liveupdate_finish(struct liveupdate_file_op_args *args)
 		return;
 
 	if (args->retrieve_status > 0) {
-		folio = virt_to_folio(phys_to_virt(args->serialized_data));
-	} else {
-		if (!kho_is_restorable_phys(args->serialized_data))
-			return;
-		folio = kho_restore_folio(args->serialized_data);
-		if (!folio)
-			return;
+		struct vfio_device *device = vfio_device_from_file(args->file);
+		struct pci_dev *pdev = to_pci_dev(device->dev);
+
+		d.domain = pci_domain_nr(pdev->bus);
+		d.bdf = pci_dev_id(pdev);
+		pci_liveupdate_clear_incoming(&d);
+		return;
 	}
+
+	if (!kho_is_restorable_phys(args->serialized_data))
+		return;
+	folio = kho_restore_folio(args->serialized_data);
+	if (!folio)
+		return;
 
 	ser = folio_address(folio);
 	d.domain = ser->domain;
