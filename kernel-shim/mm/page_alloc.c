@@ -310,11 +310,93 @@ void lusim_page_release_frames(unsigned long pfn, unsigned long nr_pages)
 	}
 }
 
+/* --- vmstat ---------------------------------------------------------------- */
+
+static_assert(NR_VM_NODE_STAT_ITEMS ==
+	      ARRAY_SIZE(((struct page *)NULL)->lusim_lruvec),
+	      "struct page's lusim_lruvec[] does not cover node_stat_item");
+
+static const char *const node_stat_name[NR_VM_NODE_STAT_ITEMS] = {
+	[NR_IOMMU_PAGES] = "NR_IOMMU_PAGES",
+	[NR_SECONDARY_PAGETABLE] = "NR_SECONDARY_PAGETABLE",
+	[NR_PAGETABLE] = "NR_PAGETABLE",
+	[NR_KERNEL_MISC_RECLAIMABLE] = "NR_KERNEL_MISC_RECLAIMABLE",
+};
+
+/* Kernel state: the node's counters (one node). */
+static long node_stat[NR_VM_NODE_STAT_ITEMS];
+
+static bool node_stat_item_ok(enum node_stat_item item, const char *site)
+{
+	if ((unsigned int)item < NR_VM_NODE_STAT_ITEMS)
+		return true;
+	lusim_report("VMSTAT-UNBALANCED", site, NULL,
+		     "node_stat_item %d out of range", (int)item);
+	return false;
+}
+
+void lusim_mod_node_page_state(enum node_stat_item item, long delta,
+			       const char *site)
+{
+	if (!node_stat_item_ok(item, site))
+		return;
+	node_stat[item] += delta;
+	if (node_stat[item] < 0)
+		lusim_report("VMSTAT-UNBALANCED", site, NULL,
+			     "%s went negative (%ld after %+ld): pages were uncounted that were never counted",
+			     node_stat_name[item], node_stat[item], delta);
+}
+
+void lusim_lruvec_stat_mod_folio(struct folio *folio, enum node_stat_item item,
+				 long delta, const char *site)
+{
+	struct page *head = &folio->page;
+
+	if (!node_stat_item_ok(item, site))
+		return;
+	node_stat[item] += delta;
+	if (!page_is_descriptor(head) || head->lusim_state != LUSIM_PAGE_ALLOC) {
+		lusim_report("VMSTAT-UNBALANCED", site, NULL,
+			     "%s %+ld on a folio that is not a live allocation",
+			     node_stat_name[item], delta);
+		return;
+	}
+	head->lusim_lruvec[item] += (int)delta;
+	if (head->lusim_lruvec[item] < 0)
+		lusim_report("VMSTAT-UNBALANCED", site, NULL,
+			     "%s %+ld takes pfn %#lx (allocated at %s) to %d: the folio was never accounted (allocator metadata not rebuilt?)",
+			     node_stat_name[item], delta, page_to_pfn(head),
+			     head->lusim_site ? head->lusim_site : "?",
+			     head->lusim_lruvec[item]);
+}
+
+long global_node_page_state(enum node_stat_item item)
+{
+	return (unsigned int)item < NR_VM_NODE_STAT_ITEMS ? node_stat[item] : 0;
+}
+
+/* A folio is freed with pages still accounted to it: a stat leaks. */
+static void block_free_check_stat(const struct page *head)
+{
+	unsigned int item;
+
+	for (item = 0; item < NR_VM_NODE_STAT_ITEMS; item++) {
+		if (!head->lusim_lruvec[item])
+			continue;
+		lusim_report("VMSTAT-UNBALANCED", head->lusim_site, NULL,
+			     "pfn %#lx freed with %s %+d still accounted to it",
+			     page_to_pfn(head), node_stat_name[item],
+			     head->lusim_lruvec[item]);
+	}
+}
+
 static void block_free(struct page *head)
 {
 	unsigned long pfn = page_to_pfn(head);
 	unsigned long i, n = 1UL << head->lusim_order;
 	bool reported = false;
+
+	block_free_check_stat(head);
 
 	for (i = 0; i < n; i++) {
 		if (!reported && lusim_kho_pfn_preserved(pfn + i)) {
@@ -702,6 +784,7 @@ static void page_alloc_reset(void)
 	pa.live_pages = 0;
 	pa.reserved_pages = 0;
 	memset(&pa.st, 0, sizeof(pa.st));
+	memset(node_stat, 0, sizeof(node_stat));
 }
 LUSIM_RESET_FN(page_alloc_reset, LUSIM_RESET_PRIO_SHIM)
 

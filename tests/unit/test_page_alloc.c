@@ -354,6 +354,45 @@ static void test_release_mixed_shapes(void **state)
 	assert_no_findings();
 }
 
+/*
+ * vmstat: node counters and per-folio accounting. Balanced use reports
+ * nothing; uncounting a folio that was never counted (memory adopted
+ * without its allocator's accounting), freeing a folio with pages still
+ * counted, and a node counter below zero are VMSTAT-UNBALANCED.
+ */
+static void test_vmstat(void **state)
+{
+	struct folio *folio = folio_alloc(GFP_KERNEL, 1);
+	struct folio *raw = folio_alloc(GFP_KERNEL, 0);
+
+	(void)state;
+	mod_node_page_state(folio_pgdat(folio), NR_IOMMU_PAGES, 2);
+	lruvec_stat_mod_folio(folio, NR_SECONDARY_PAGETABLE, 2);
+	assert_int_equal(global_node_page_state(NR_IOMMU_PAGES), 2);
+	assert_int_equal(node_page_state(NODE_DATA(0), NR_SECONDARY_PAGETABLE), 2);
+	lruvec_stat_mod_folio(folio, NR_SECONDARY_PAGETABLE, -2);
+	mod_node_page_state(folio_pgdat(folio), NR_IOMMU_PAGES, -2);
+	folio_put(folio);
+	assert_no_findings();
+
+	/* never counted, uncounted */
+	lruvec_stat_mod_folio(raw, NR_SECONDARY_PAGETABLE, -1);
+	assert_finding("VMSTAT-UNBALANCED");
+	lusim_findings_clear();
+	lruvec_stat_mod_folio(raw, NR_SECONDARY_PAGETABLE, 1);
+	assert_no_findings();
+	/* freed while counted */
+	lruvec_stat_mod_folio(raw, NR_SECONDARY_PAGETABLE, 1);
+	assert_no_findings();
+	folio_put(raw);
+	assert_finding("VMSTAT-UNBALANCED");
+	lusim_findings_clear();
+	/* the node counter below zero */
+	mod_node_page_state(NODE_DATA(0), NR_PAGETABLE, -1);
+	assert_finding("VMSTAT-UNBALANCED");
+	lusim_findings_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +408,7 @@ int main(void)
 		lusim_unit_test(test_deterministic),
 		lusim_unit_test(test_lookup_cost),
 		lusim_unit_test(test_release_mixed_shapes),
+		lusim_unit_test(test_vmstat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

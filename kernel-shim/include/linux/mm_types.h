@@ -83,6 +83,7 @@ struct page {
 	unsigned char lusim_order;	/* head: order of the allocation */
 	unsigned char lusim_kho;	/* head: KHO magic present (restorable) */
 	unsigned char lusim_compound;	/* head: allocated with __GFP_COMP */
+	int lusim_lruvec[4];		/* head: pages accounted per node_stat_item */
 };
 
 /*

@@ -12,29 +12,24 @@
 #include <linux/kexec_handover.h>
 
 #include <lusim/iommu-lu.h>
-#include <lusim/reset.h>
 
 /*
- * NR_IOMMU_PAGES: pages of translation structures this kernel owns
- * (allocated or restored, not yet freed).  Kernel state: kexec resets it.
+ * The kernel's accounting of translation-structure memory: NR_IOMMU_PAGES
+ * on the node, NR_SECONDARY_PAGETABLE on the folio's lruvec (the shim keeps
+ * both, and what each folio carries).
  */
-static unsigned long iommu_pages_nr;
-
 static void iommu_pages_account(struct folio *folio, long sign)
 {
-	iommu_pages_nr += sign * (long)folio_nr_pages(folio);
+	const long pgcnt = sign * (long)folio_nr_pages(folio);
+
+	mod_node_page_state(folio_pgdat(folio), NR_IOMMU_PAGES, pgcnt);
+	lruvec_stat_mod_folio(folio, NR_SECONDARY_PAGETABLE, pgcnt);
 }
 
 unsigned long lusim_iommu_pages_count(void)
 {
-	return iommu_pages_nr;
+	return node_page_state(NODE_DATA(0), NR_IOMMU_PAGES);
 }
-
-static void iommu_pages_lusim_reset(void)
-{
-	iommu_pages_nr = 0;
-}
-LUSIM_RESET_FN(iommu_pages_lusim_reset, LUSIM_RESET_PRIO_MODEL)
 
 /**
  * iommu_alloc_pages_node_sz - Allocate a zeroed page of a given size from

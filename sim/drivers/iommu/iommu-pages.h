@@ -13,12 +13,14 @@
  * pages: iommu_preserve_page()/iommu_unpreserve_page() for one allocation,
  * iommu_preserve_pages()/iommu_unpreserve_pages() for a list,
  * iommu_restore_page() in the new kernel (BUG when the page was not
- * preserved, as the kernel).  The kernel's NR_IOMMU_PAGES accounting is a
- * plain counter here (lusim_iommu_pages_count(), <lusim/iommu-lu.h>).
+ * preserved, as the kernel).  Accounting is the kernel's: NR_IOMMU_PAGES
+ * on the node and NR_SECONDARY_PAGETABLE on the folio, through the shim's
+ * vmstat, which also checks each folio's balance (VMSTAT-UNBALANCED);
+ * lusim_iommu_pages_count() (<lusim/iommu-lu.h>) reads NR_IOMMU_PAGES.
  *
  * Left out: NUMA placement (nid is ignored), the ioptdesc overlay (lists
  * link folio->lru, which is where the kernel's iopt_freelist_elm sits),
- * NR_SECONDARY_PAGETABLE, incoherent (non-coherent walk) pages.
+ * incoherent (non-coherent walk) pages.
  */
 #ifndef __IOMMU_PAGES_H
 #define __IOMMU_PAGES_H
