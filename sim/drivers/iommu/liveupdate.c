@@ -53,6 +53,7 @@
 
 #include <lusim/hotplug.h>
 #include <lusim/iommu-lu.h>
+#include <lusim/bugs.h>
 #include <lusim/reset.h>
 
 /* The v1 layout (packed, as the kernel builds it). */
@@ -589,8 +590,9 @@ int iommu_domain_preserve(struct iommu_domain *domain,
 	 * RB-11: a domain has at most one live record.  v1 created a second
 	 * ser and overwrote preserved_state, leaving the first one live (its
 	 * tables preserved twice, unpreserved once).
+	 * RB-11 (switch): no check, as v1.
 	 */
-	if (domain->preserved_state)
+	if (!lusim_bug_enabled("RB-11") && domain->preserved_state)
 		return -EBUSY;
 
 	idx = reserve_obj_ser((struct iommu_objs_ser **)&flb_obj->iommu_domains,

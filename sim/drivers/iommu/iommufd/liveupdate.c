@@ -275,6 +275,31 @@ static void iommufd_unpreserve_hwpts(struct iommufd_ctx *ictx)
 }
 
 /*
+ * RB-11 (switch): v1's error path freed the record and made the IOAS
+ * mutable but left the domains it had preserved preserved (kernel-model.md
+ * 3.7).  v1 took no pins; ours are dropped so that only the posted leak
+ * remains.
+ */
+static void iommufd_unpin_hwpts_v1(struct iommufd_ctx *ictx)
+{
+	struct iommufd_hwpt_paging *hwpt;
+	struct iommufd_object *obj;
+	unsigned long index;
+
+	xa_lock(&ictx->objects);
+	xa_for_each(&ictx->objects, index, obj) {
+		hwpt = iommufd_obj_marked_hwpt(obj);
+		if (!hwpt || !hwpt->lu_preserved)
+			continue;
+		hwpt->lu_preserved = false;
+		xa_unlock(&ictx->objects);
+		iommufd_put_object(ictx, obj);
+		xa_lock(&ictx->objects);
+	}
+	xa_unlock(&ictx->objects);
+}
+
+/*
  * With @iommufd_lu NULL: count the marked HWPTs (-EINVAL if one has no
  * domain).  Else preserve each of them into @iommufd_lu (pinned; RB-04 and
  * RB-05 fixed).  Returns the number of HWPTs, or -errno with the HWPTs
@@ -394,7 +419,10 @@ err_free:
 	 * v1: the domains preserved before the failing HWPT stayed preserved
 	 * (live records in the FLB, preserved_state set).
 	 */
-	iommufd_unpreserve_hwpts(ictx);
+	if (lusim_bug_enabled("RB-11"))
+		iommufd_unpin_hwpts_v1(ictx);
+	else
+		iommufd_unpreserve_hwpts(ictx);
 	kho_unpreserve_free(iommufd_lu);
 	iommufd_set_ioas_mutable(ictx);
 err_put:
