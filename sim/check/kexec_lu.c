@@ -40,6 +40,7 @@ struct frozen_dev {
 	uint32_t did;
 	unsigned int nr;
 	struct frozen_leaf *leaves;
+	bool released;		/* after boot: left the restored state */
 };
 
 /* a translation a non-preserved device had at freeze */
@@ -58,6 +59,7 @@ struct frozen_pasid {
 
 static struct {
 	bool valid;
+	bool restored;		/* after boot: devs[] are the restored devices */
 	unsigned int nr_devs, nr_others, nr_pasids;
 	size_t cap_devs, cap_others, cap_pasids;
 	struct frozen_dev *devs;
@@ -66,7 +68,8 @@ static struct {
 } frozen;
 
 static struct lusim_check inv_restore_translation, inv_restore_did,
-	inv_unpreserved_survives, inv_ownership, inv_pasid_dropped;
+	inv_unpreserved_survives, inv_ownership, inv_pasid_dropped,
+	inv_restored_changed;
 
 /* PASIDs scanned per device: the directory entries looked at. */
 #define PASID_MAX_DIR_ENTRIES	1024u
@@ -367,7 +370,74 @@ static void compare_run(const struct lusim_check_ctx *ctx)
 			     p->seg, p->bus, p->devfn >> 3, p->devfn & 7,
 			     p->pasid);
 	}
-	frozen_forget();
+	/*
+	 * Keep the preserved devices' translations: until a device leaves the
+	 * restored state, INV-RESTORED-CHANGED compares them after every op.
+	 */
+	free(frozen.others);
+	free(frozen.pasids);
+	frozen.others = NULL;
+	frozen.pasids = NULL;
+	frozen.nr_others = frozen.nr_pasids = 0;
+	frozen.cap_others = frozen.cap_pasids = 0;
+	frozen.valid = false;
+	frozen.restored = true;
+}
+
+/*
+ * After the boot, a restored device's translations are what was handed
+ * over, until it leaves the restored state: removed, or its group no
+ * longer DMA-owned (released). Phase 1 has no legitimate change in
+ * between: no retrieve of the iommufd, finish refused, the restored
+ * domain free-only (reviewer-bugs.md section 4 items 8 and 10).
+ */
+static void restored_changed_run(const struct lusim_check_ctx *ctx)
+{
+	unsigned int i, j;
+
+	(void)ctx;
+	if (!frozen.restored)
+		return;
+	for (i = 0; i < frozen.nr_devs; i++) {
+		struct frozen_dev *f = &frozen.devs[i];
+		struct hw_pci_dev *dev;
+		unsigned int changed = 0;
+		struct ck_buf b = { .limit = 1024 };
+
+		if (f->released)
+			continue;
+		dev = hw_pci_find(f->seg, f->bus, f->devfn);
+		if (!dev || lusim_check_lu_group_owned(f->seg, f->bus, f->devfn) != 1) {
+			f->released = true;
+			continue;
+		}
+		for (j = 0; j < f->nr; j++) {
+			const struct frozen_leaf *l = &f->leaves[j];
+			struct hw_xlate x;
+			bool ok = translates(dev, l->iova, &x);
+
+			if (ok && x.pa == l->pa && x.did == f->did)
+				continue;
+			if (changed++ < 4)
+				ck_buf_printf(&b, "  iova %#llx: restored %#llx (did %u), now %s%#llx (did %u)\n",
+					      (unsigned long long)l->iova,
+					      (unsigned long long)l->pa, f->did,
+					      ok ? "" : "faults, ",
+					      (unsigned long long)(ok ? x.pa : 0),
+					      ok ? x.did : 0);
+		}
+		if (changed) {
+			char what[112];
+
+			snprintf(what, sizeof(what),
+				 "%u of %u restored translations changed while it is still restored",
+				 changed, f->nr);
+			report_dev(&inv_restored_changed, f, what, b.s);
+			/* reported once per device and boot */
+			f->released = true;
+		}
+		ck_buf_free(&b);
+	}
 }
 
 /*
@@ -378,7 +448,7 @@ static void restore_translation_run(const struct lusim_check_ctx *ctx)
 {
 	if (ctx->when == LUSIM_CHECK_AFTER_FREEZE)
 		freeze_run(ctx);
-	else
+	else if (frozen.valid)
 		compare_run(ctx);
 }
 
@@ -425,3 +495,12 @@ static struct lusim_check inv_unpreserved_survives = {
 	.when = LUSIM_CHECK_EVENT,
 };
 LUSIM_CHECK_REGISTER(inv_unpreserved_survives)
+
+static struct lusim_check inv_restored_changed = {
+	.id = "INV-RESTORED-CHANGED",
+	.area = "kexec",
+	.desc = "a restored device keeps the translations handed over until it leaves the restored state",
+	.when = LUSIM_CHECK_OP_END,
+	.run = restored_changed_run,
+};
+LUSIM_CHECK_REGISTER(inv_restored_changed)

@@ -706,6 +706,48 @@ static void test_dep_not_preserved(void **state)
 	assert_no_findings();
 }
 
+/*
+ * After a clean kexec, a leaf of the restored table is pointed elsewhere
+ * while the device is still restored (nothing in phase 1 may change it):
+ * INV-RESTORED-CHANGED at the next op end, once; a device that left the
+ * restored state (removed) is no longer compared.
+ */
+static void test_restored_changed(void **state)
+{
+	struct lu_chain ch;
+	struct lusim_lu_view v;
+	struct two_leaves t = { 0 };
+
+	(void)state;
+	preserved_chain(&ch);
+	v = view();
+	lusim_check_lu_walk(v.doms[0].top_table, v.doms[0].top_level, NULL,
+			    two_leaves, &t);
+	assert_int_equal(t.n, 2);
+	swap_pte = hw_pt_entry_phys(v.doms[0].top_table,
+				    (unsigned int)v.doms[0].top_level,
+				    HW_PT_FIRST, LU_IOVA, 1);
+	assert_true(swap_pte != HW_PHYS_NONE);
+	swap_pa = t.pa[1];
+	lusim_check_lu_release(&v);
+
+	test_cmd(ops_kexec());
+	assert_no_findings();
+	op_boundary();
+	assert_no_findings();
+	assert_true(lusim_check_find("INV-RESTORED-CHANGED")->runs > 0);
+
+	swap_leaf(LUSIM_KEXEC_AFTER_BOOT);
+	op_boundary();
+	finding("INV-RESTORED-CHANGED");
+	assert_int_equal(lusim_findings_count(), 1);
+	lusim_findings_clear();
+	op_boundary();
+	assert_no_findings();
+	lu_clean_reboot();
+	assert_no_findings();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -719,6 +761,7 @@ int main(void)
 		ops_unit_test(test_record_after_close),
 		ops_unit_test(test_restore_translation),
 		ops_unit_test(test_restore_did),
+		ops_unit_test(test_restored_changed),
 		ops_unit_test(test_ownership),
 		ops_unit_test(test_unpreserved_survives),
 		ops_unit_test(test_pasid_dropped),
