@@ -108,6 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		opl_vm_run_binary(vm, data, size);
 	opl_vm_end(vm);
+	opl_lu_differential(vm);
 	state_hash = opl_vm_hash(vm);
 
 	if (roundtrip) {

@@ -155,6 +155,7 @@ static const struct {
 	{  3, "rfc-v1,v1" },	/* attach/detach after preserve */
 	{  4, "v1" },		/* sleeping locks inside xa_lock (v1 11/14) */
 	{  6, "rfc-v1" },	/* dependency (memfd) not checked */
+	{ 10, "rfc-v1" },	/* global live-update state gates DRHD hotplug */
 	{ 11, "rfc-v1,v1" },	/* second live domain record; error path leak */
 	{ 12, "rfc-v1" },	/* raw KHO for iommu-pages tables */
 };

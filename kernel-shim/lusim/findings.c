@@ -137,6 +137,8 @@ void lusim_report(const char *id, const char *site, const char *detail,
 	struct lusim_finding *fd = NULL;
 	va_list ap;
 
+	if (mode == LUSIM_FINDINGS_MUTE)
+		return;
 	if (!site)
 		site = "";
 	for (unsigned int i = 0; i < nr_findings; i++) {
@@ -209,6 +211,38 @@ void lusim_findings_clear(void)
 {
 	nr_findings = 0;
 	nr_dropped = 0;
+}
+
+struct lusim_findings_saved {
+	enum lusim_findings_mode mode;
+	unsigned int nr, dropped;
+	struct lusim_finding f[];
+};
+
+struct lusim_findings_saved *lusim_findings_save(void)
+{
+	struct lusim_findings_saved *sv;
+
+	sv = malloc(sizeof(*sv) + nr_findings * sizeof(sv->f[0]));
+	if (!sv)
+		return NULL;
+	sv->mode = mode;
+	sv->nr = nr_findings;
+	sv->dropped = nr_dropped;
+	memcpy(sv->f, findings, nr_findings * sizeof(sv->f[0]));
+	return sv;
+}
+
+void lusim_findings_restore(struct lusim_findings_saved *sv)
+{
+	lusim_findings_clear();
+	if (!sv)
+		return;
+	memcpy(findings, sv->f, sv->nr * sizeof(sv->f[0]));
+	nr_findings = sv->nr;
+	nr_dropped = sv->dropped;
+	mode = sv->mode;
+	free(sv);
 }
 
 /* --- reset registry ----------------------------------------------------- */

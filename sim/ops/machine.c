@@ -110,6 +110,18 @@ struct hw_pci_dev *ops_hw_dev(unsigned int dev)
 	return machine.hw_devs[dev];
 }
 
+static struct hw_iommu_cfg unit_hw_cfg(const struct ops_unit_cfg *u)
+{
+	return (struct hw_iommu_cfg){
+		.reg_base = u->reg_base,
+		.segment = u->segment,
+		.legacy_only = u->legacy,
+		.no_nested = u->no_nested,
+		.no_ats = u->no_ats,
+		.pasid_bits = u->pasid_bits,
+	};
+}
+
 int ops_machine_power_on(const struct ops_machine_cfg *cfg)
 {
 	unsigned int i;
@@ -122,15 +134,7 @@ int ops_machine_power_on(const struct ops_machine_cfg *cfg)
 	memset(&machine, 0, sizeof(machine));
 
 	for (i = 0; i < cfg->nr_units; i++) {
-		const struct ops_unit_cfg *u = &cfg->units[i];
-		struct hw_iommu_cfg hc = {
-			.reg_base = u->reg_base,
-			.segment = u->segment,
-			.legacy_only = u->legacy,
-			.no_nested = u->no_nested,
-			.no_ats = u->no_ats,
-			.pasid_bits = u->pasid_bits,
-		};
+		struct hw_iommu_cfg hc = unit_hw_cfg(&cfg->units[i]);
 
 		ret = hw_iommu_add(&hc, NULL);
 		if (ret)
@@ -168,7 +172,6 @@ int ops_machine_power_on(const struct ops_machine_cfg *cfg)
 unsigned long ops_machine_power_off(void)
 {
 	unsigned long leaks = 0;
-	unsigned int n;
 
 	if (!machine.cfg)
 		return 0;
@@ -182,16 +185,7 @@ unsigned long ops_machine_power_off(void)
 	 * and the removals below must see every file closed.
 	 */
 	lusim_liveupdate_power_off();
-	/* the administrator unbinds vfio-pci from every function */
-	lusim_vfio_pci_unbind_all();
-	/*
-	 * Every function is removed (orderly hot-unplug, last first), which
-	 * releases what the kernel keeps per device on purpose (VT-d PASID
-	 * tables grown on demand, group and default domain of the last
-	 * device of a group).
-	 */
-	while ((n = lusim_pci_count()))
-		lusim_pci_hotplug_remove(lusim_pci_at(n - 1));
+	ops_machine_unplug_all();
 	rcu_barrier();
 
 	/* whatever was allocated after power-on and is still live leaked */
@@ -325,4 +319,40 @@ int ops_pci_hot_add(unsigned int dev)
 		return PTR_ERR(pdev);
 	machine.hw_devs[dev] = hw_pci_find(d->segment, d->bus, d->devfn);
 	return 0;
+}
+
+int ops_dmar_hot_remove(unsigned int unit)
+{
+	if (!machine.cfg || unit >= machine.cfg->nr_units)
+		return -ENODEV;
+	return lusim_dmar_hotplug_remove(machine.cfg->units[unit].reg_base);
+}
+
+int ops_dmar_hot_add(unsigned int unit)
+{
+	struct hw_iommu_cfg hc;
+
+	if (!machine.cfg || unit >= machine.cfg->nr_units)
+		return -ENODEV;
+	hc = unit_hw_cfg(&machine.cfg->units[unit]);
+	return lusim_dmar_hotplug_add(&hc);
+}
+
+/*
+ * The administrator's part of process exit: vfio-pci unbound from every
+ * function, every function removed (orderly hot-unplug, last first, which
+ * releases what the kernel keeps per device on purpose: VT-d PASID tables
+ * grown on demand, group and default domain of the last device of a
+ * group), then every remapping unit (what a DRHD hot-add allocated during
+ * the run is released like the rest).
+ */
+void ops_machine_unplug_all(void)
+{
+	unsigned int n;
+
+	lusim_vfio_pci_unbind_all();
+	while ((n = lusim_pci_count()))
+		lusim_pci_hotplug_remove(lusim_pci_at(n - 1));
+	for (n = machine.cfg ? machine.cfg->nr_units : 0; n; n--)
+		lusim_dmar_hotplug_remove(machine.cfg->units[n - 1].reg_base);
 }

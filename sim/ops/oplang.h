@@ -368,6 +368,15 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 int opl_roundtrip(struct opl_vm *vm, const uint8_t *data, size_t size,
 		  struct opl_str *why);
 
+/*
+ * The live-update differential (opdiff.c, finding INV-LU-INTERFERENCE):
+ * after @vm's run ended, run it again without its live-update ops and
+ * report an op that touches nothing a preserve reached yet returned
+ * differently. Returns the findings it added (0 when the run preserved
+ * nothing before its first kexec or fail_nth, or when nested).
+ */
+unsigned int opl_lu_differential(struct opl_vm *vm);
+
 /* ---------------------------------------------------------------------
  * Mutation helpers for fuzzers (opbin.c)
  * --------------------------------------------------------------------- */

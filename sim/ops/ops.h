@@ -211,6 +211,18 @@ int ops_native_unbind(unsigned int dev);
 int ops_pci_hot_remove(unsigned int dev);
 /* Plug device @dev of the configuration back in: -EEXIST if present. */
 int ops_pci_hot_add(unsigned int dev);
+/*
+ * DRHD hotplug of remapping unit @unit of the configuration (the platform
+ * removes or adds the unit): remove is -EBUSY while PCI functions sit
+ * behind it, -ENODEV if it is not there; add is -EEXIST if it is there.
+ */
+int ops_dmar_hot_remove(unsigned int unit);
+int ops_dmar_hot_add(unsigned int unit);
+/*
+ * Process exit, the administrator's part: unbind vfio-pci everywhere,
+ * remove every function, then every remapping unit.
+ */
+void ops_machine_unplug_all(void);
 
 /* ---------------------------------------------------------------------
  * DMA by a device (the machine's DMA engine)

@@ -973,6 +973,7 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 			if (opts->before_end)
 				opts->before_end(vm, opts->arg);
 			opl_vm_end(vm);
+			opl_lu_differential(vm);
 			ended = true;
 		}
 		switch (st->type) {
@@ -1079,6 +1080,7 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 		if (opts->before_end)
 			opts->before_end(vm, opts->arg);
 		opl_vm_end(vm);
+		opl_lu_differential(vm);
 	}
 
 	/* every finding must be one the scenario expects */

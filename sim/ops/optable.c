@@ -200,6 +200,7 @@ static const struct opl_sym fault_classes[] = {
 			  .show = 1 }
 /* the PCI function: 6 in the default machine, 6 and 7 absent (-ENODEV) */
 #define DEV()		{ .name = "dev", .type = OPA_NUM, .max = 7, .show = 1 }
+#define UNIT()		{ .name = "unit", .type = OPA_NUM, .max = 3, .show = 1 }
 #define XFER_PAGES()	NUM("pages", 16, 1)	/* CPU and DMA transfers */
 
 #define ICTX		H("iommufd", OPK_IOMMUFD)
@@ -359,6 +360,16 @@ OPL_EXEC(x_hot_remove)
 OPL_EXEC(x_hot_add)
 {
 	return ops_pci_hot_add((unsigned int)V(0));
+}
+
+OPL_EXEC(x_dmar_remove)
+{
+	return ops_dmar_hot_remove((unsigned int)V(0));
+}
+
+OPL_EXEC(x_dmar_add)
+{
+	return ops_dmar_hot_add((unsigned int)V(0));
 }
 
 OPL_EXEC(x_memfd_create)
@@ -703,6 +714,15 @@ const struct opl_op opl_ops[] = {
 	{ .name = "kexec",
 	  .exec = x_kexec,
 	  .help = "reboot into a new kernel: freeze, KHO, the machine keeps running" },
+	/* appended: opcodes above keep their numbers */
+	{ .name = "dmar_remove",
+	  .args = { UNIT() },
+	  .exec = x_dmar_remove,
+	  .help = "DRHD hot-remove of remapping unit (-EBUSY while functions sit behind it)" },
+	{ .name = "dmar_add",
+	  .args = { UNIT() },
+	  .exec = x_dmar_add,
+	  .help = "DRHD hot-add of remapping unit back (-EEXIST if present)" },
 };
 
 const unsigned int opl_nr_ops = sizeof(opl_ops) / sizeof(opl_ops[0]);

@@ -548,7 +548,6 @@ unsigned int opl_vm_run_binary(struct opl_vm *vm, const uint8_t *data,
 unsigned int opl_vm_end(struct opl_vm *vm)
 {
 	unsigned int before = lusim_findings_count();
-	unsigned int n;
 
 	if (!vm->started)
 		return 0;
@@ -576,9 +575,7 @@ unsigned int opl_vm_end(struct opl_vm *vm)
 	 * device busy.
 	 */
 	lusim_liveupdate_power_off();
-	lusim_vfio_pci_unbind_all();
-	while ((n = lusim_pci_count()))
-		lusim_pci_hotplug_remove(lusim_pci_at(n - 1));
+	ops_machine_unplug_all();
 	if (lusim_check_op_end)
 		lusim_check_op_end(0);
 	rcu_barrier();

@@ -226,5 +226,12 @@ u64 lusim_liveupdate_number(void);
  * next reboot, so the teardown leak check must not count it.
  */
 void lusim_liveupdate_power_off(void);
+/*
+ * RFC v1's global live-update state, for the RB-10 switch only: "not
+ * normal" from the first file preserved in an outgoing session until none
+ * is, and in a new kernel while an incoming session is not finished.
+ * Mainline LUO has no such state (the review asked for per-object state).
+ */
+bool lusim_liveupdate_state_normal(void);
 
 #endif /* _LUSIM_LINUX_LIVEUPDATE_H */

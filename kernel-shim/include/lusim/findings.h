@@ -32,6 +32,7 @@ struct lusim_finding {
 enum lusim_findings_mode {
 	LUSIM_FINDINGS_RECORD,
 	LUSIM_FINDINGS_ABORT,
+	LUSIM_FINDINGS_MUTE,	/* discard every report (a nested comparison run) */
 };
 
 void lusim_findings_set_mode(enum lusim_findings_mode mode);
@@ -60,6 +61,16 @@ unsigned int lusim_findings_has(const char *id);
 void lusim_findings_print(void *stream);	/* FILE *, void * keeps stdio out */
 /* Forget all findings (not the suppressions). */
 void lusim_findings_clear(void);
+
+/*
+ * A copy of the recorded findings and the mode, for a nested run that
+ * powers the machine on again (which clears them): save, run muted,
+ * restore. Restore puts both back and frees the copy; save returns NULL
+ * when out of memory (restore(NULL) then only clears).
+ */
+struct lusim_findings_saved;
+struct lusim_findings_saved *lusim_findings_save(void);
+void lusim_findings_restore(struct lusim_findings_saved *saved);
 
 /*
  * Hook for op traces: when set, lusim_report() appends its output to the

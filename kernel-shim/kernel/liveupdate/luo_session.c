@@ -617,6 +617,26 @@ void luo_session_resume(void)
 	up_write(&luo_session_global.incoming.rwsem);
 }
 
+bool lusim_liveupdate_state_normal(void)
+{
+	struct luo_session *session;
+	bool normal = true;
+
+	down_read(&luo_session_global.incoming.rwsem);
+	if (luo_session_global.incoming.count)
+		normal = false;
+	up_read(&luo_session_global.incoming.rwsem);
+	if (!normal)
+		return false;
+
+	down_read(&luo_session_global.outgoing.rwsem);
+	list_for_each_entry(session, &luo_session_global.outgoing.list, list)
+		if (session->file_set.count)
+			normal = false;
+	up_read(&luo_session_global.outgoing.rwsem);
+	return normal;
+}
+
 /*
  * lusim: power off (see <linux/liveupdate.h>). Incoming sessions that phase
  * 1 never finished (not retrieved, or retrieved and their finish refused)

@@ -24,6 +24,8 @@
  */
 #define pr_fmt(fmt)     "DMAR: " fmt
 
+#include <lusim/bugs.h>
+#include <linux/liveupdate.h>
 #include <linux/kernel.h>
 #include <linux/bug.h>
 #include <linux/slab.h>
@@ -1779,6 +1781,16 @@ static void intel_iommu_exit_unit(struct intel_iommu *iommu)
 
 int dmar_iommu_hotplug(struct dmar_drhd_unit *dmaru, bool insert)
 {
+	/*
+	 * RB-10 (switch): RFC v1 03/15 refused DRHD hotplug whenever the
+	 * global live-update state was not "normal", whatever the unit had to
+	 * do with the preserved devices. The fix: no global gate (units that
+	 * host preserved devices cannot be removed anyway: their functions are
+	 * still there).
+	 */
+	if (lusim_bug_enabled("RB-10") && !lusim_liveupdate_state_normal())
+		return -EBUSY;
+
 	if (insert)
 		return intel_iommu_init_unit(dmaru->iommu);
 
