@@ -344,15 +344,15 @@ static int two_leaves(uint64_t iova, uint64_t pa, uint64_t size, void *arg)
 	return t->n == 2;
 }
 
-static void test_restore_translation(void **state)
+/*
+ * Aim swap_leaf() at the preserved domain's leaf for LU_IOVA and a second
+ * preserved data page; the chain must be preserved.
+ */
+static void aim_swap(void)
 {
-	struct lu_chain ch;
-	struct lusim_lu_view v;
+	struct lusim_lu_view v = view();
 	struct two_leaves t = { 0 };
 
-	(void)state;
-	preserved_chain(&ch);
-	v = view();
 	lusim_check_lu_walk(v.doms[0].top_table, v.doms[0].top_level, NULL,
 			    two_leaves, &t);
 	assert_int_equal(t.n, 2);
@@ -362,6 +362,15 @@ static void test_restore_translation(void **state)
 	assert_true(swap_pte != HW_PHYS_NONE);
 	swap_pa = t.pa[1];
 	lusim_check_lu_release(&v);
+}
+
+static void test_restore_translation(void **state)
+{
+	struct lu_chain ch;
+
+	(void)state;
+	preserved_chain(&ch);
+	aim_swap();
 
 	test_cmd(lusim_kexec_add_hook(LUSIM_KEXEC_AFTER_FREEZE, swap_leaf));
 	test_cmd(ops_kexec());
@@ -715,21 +724,10 @@ static void test_dep_not_preserved(void **state)
 static void test_restored_changed(void **state)
 {
 	struct lu_chain ch;
-	struct lusim_lu_view v;
-	struct two_leaves t = { 0 };
 
 	(void)state;
 	preserved_chain(&ch);
-	v = view();
-	lusim_check_lu_walk(v.doms[0].top_table, v.doms[0].top_level, NULL,
-			    two_leaves, &t);
-	assert_int_equal(t.n, 2);
-	swap_pte = hw_pt_entry_phys(v.doms[0].top_table,
-				    (unsigned int)v.doms[0].top_level,
-				    HW_PT_FIRST, LU_IOVA, 1);
-	assert_true(swap_pte != HW_PHYS_NONE);
-	swap_pa = t.pa[1];
-	lusim_check_lu_release(&v);
+	aim_swap();
 
 	test_cmd(ops_kexec());
 	assert_no_findings();
@@ -758,22 +756,12 @@ static void test_restored_changed(void **state)
 static void test_ioas_mutable(void **state)
 {
 	struct lu_chain ch;
-	struct lusim_lu_view v;
-	struct two_leaves t = { 0 };
 	uint64_t saved;
 
 	(void)state;
 	preserved_chain(&ch);
 	assert_true(lusim_check_find("INV-IOAS-MUTABLE")->runs > 0);
-	v = view();
-	lusim_check_lu_walk(v.doms[0].top_table, v.doms[0].top_level, NULL,
-			    two_leaves, &t);
-	swap_pte = hw_pt_entry_phys(v.doms[0].top_table,
-				    (unsigned int)v.doms[0].top_level,
-				    HW_PT_FIRST, LU_IOVA, 1);
-	assert_true(swap_pte != HW_PHYS_NONE);
-	swap_pa = t.pa[1];
-	lusim_check_lu_release(&v);
+	aim_swap();
 
 	hw_mem_peek(swap_pte, &saved, sizeof(saved));
 	swap_leaf(LUSIM_KEXEC_BEFORE_FREEZE);

@@ -65,51 +65,45 @@ static struct opl_result run(const char *text)
 	return res;
 }
 
-static void setup_checks(void)
+/*
+ * The base chain, then @tail, with the fault armed after the preserve when
+ * @arm; every check on, findings cleared first. Asserts every expect of
+ * the text held and no finding came unexpected.
+ */
+static void run_case(const char *tail, bool arm_fault)
 {
+	char text[1024];
+	struct opl_result res;
+
 	lusim_check_set_all_enabled(true);
 	lusim_check_init();
+	lusim_findings_clear();
+	arm = arm_fault;
+	armed = false;
+	snprintf(text, sizeof(text), "%s%s", base, tail);
+	res = run(text);
+	arm = false;
+	assert_true(armed == arm_fault);
+	assert_int_equal(res.failed, 0);
+	assert_int_equal(res.unexpected, 0);
 	lusim_findings_clear();
 }
 
 /* No mutation: the unrelated iommufd behaves the same, nothing fires. */
 static void test_clean(void **state)
 {
-	char text[1024];
-	struct opl_result res;
-
 	(void)state;
-	setup_checks();
-	arm = false;
-	snprintf(text, sizeof(text), "%s%s", base,
-		 "fd2 = iommufd_open expect ok\n"
+	run_case("fd2 = iommufd_open expect ok\n"
 		 "B = ioas_alloc fd2 expect ok\n"
-		 "expect no findings\n");
-	res = run(text);
-	assert_int_equal(res.failed, 0);
-	assert_int_equal(res.unexpected, 0);
+		 "expect no findings\n", false);
 }
 
 /* The unrelated iommufd_open fails only with live update going on. */
 static void test_interference(void **state)
 {
-	char text[1024];
-	struct opl_result res;
-
 	(void)state;
-	setup_checks();
-	arm = true;
-	armed = false;
-	snprintf(text, sizeof(text), "%s%s", base,
-		 "fd2 = iommufd_open expect -ENOMEM\n"
-		 "expect finding INV-LU-INTERFERENCE\n");
-	res = run(text);
-	arm = false;
-	assert_true(armed);
-	assert_int_equal(res.failed, 0);
-	assert_int_equal(res.unexpected, 0);
-	assert_true(lusim_findings_has("INV-LU-INTERFERENCE"));
-	lusim_findings_clear();
+	run_case("fd2 = iommufd_open expect -ENOMEM\n"
+		 "expect finding INV-LU-INTERFERENCE\n", true);
 }
 
 /*
@@ -119,43 +113,20 @@ static void test_interference(void **state)
  */
 static void test_closure_not_compared(void **state)
 {
-	char text[1024];
-	struct opl_result res;
-
 	(void)state;
-	setup_checks();
-	arm = true;
-	armed = false;
-	snprintf(text, sizeof(text), "%s%s", base,
-		 "ioas_map_file fd A m iova=0x20000 pages=1 expect -ENOMEM\n"
+	run_case("ioas_map_file fd A m iova=0x20000 pages=1 expect -ENOMEM\n"
 		 "fd2 = iommufd_open expect ok\n"
-		 "expect no finding INV-LU-INTERFERENCE\n");
-	res = run(text);
-	arm = false;
-	assert_true(armed);
-	assert_int_equal(res.failed, 0);
-	lusim_findings_clear();
+		 "expect no finding INV-LU-INTERFERENCE\n", true);
 }
 
 /* Switched off like any check: no second run, no finding. */
 static void test_switch(void **state)
 {
-	char text[1024];
-	struct opl_result res;
-
 	(void)state;
-	setup_checks();
 	lusim_check_set_enabled("INV-LU-INTERFERENCE", false);
-	arm = true;
-	armed = false;
-	snprintf(text, sizeof(text), "%s%s", base,
-		 "fd2 = iommufd_open expect -ENOMEM\n"
-		 "expect no finding INV-LU-INTERFERENCE\n");
-	res = run(text);
-	arm = false;
-	assert_int_equal(res.failed, 0);
+	run_case("fd2 = iommufd_open expect -ENOMEM\n"
+		 "expect no finding INV-LU-INTERFERENCE\n", true);
 	lusim_check_set_enabled("INV-LU-INTERFERENCE", true);
-	lusim_findings_clear();
 }
 
 int main(void)

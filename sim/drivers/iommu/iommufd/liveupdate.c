@@ -240,8 +240,14 @@ static int iommufd_preserve_hwpt(struct liveupdate_session *s,
  * domain and the pin (the IOAS: iommufd_set_ioas_mutable()).  Unpreserve,
  * and the error path of preserve (v1 left the domains preserved before the
  * failing HWPT preserved).
+ *
+ * RB-11 (switch, @keep_domains): v1's error path freed the record and made
+ * the IOAS mutable but left the domains it had preserved preserved
+ * (kernel-model.md 3.7).  v1 took no pins; ours are dropped so that only
+ * the posted leak remains.
  */
-static void iommufd_unpreserve_hwpts(struct iommufd_ctx *ictx)
+static void __iommufd_unpreserve_hwpts(struct iommufd_ctx *ictx,
+				       bool keep_domains)
 {
 	struct iommufd_hwpt_paging *hwpt;
 	struct iommufd_object *obj;
@@ -252,6 +258,14 @@ static void iommufd_unpreserve_hwpts(struct iommufd_ctx *ictx)
 		hwpt = iommufd_obj_marked_hwpt(obj);
 		if (!hwpt || !hwpt->lu_preserved)
 			continue;
+
+		if (keep_domains) {
+			hwpt->lu_preserved = false;
+			xa_unlock(&ictx->objects);
+			iommufd_put_object(ictx, obj);
+			xa_lock(&ictx->objects);
+			continue;
+		}
 
 		/*
 		 * RB-04: v1 called iommu_domain_unpreserve() (it takes the FLB
@@ -274,29 +288,9 @@ static void iommufd_unpreserve_hwpts(struct iommufd_ctx *ictx)
 	xa_unlock(&ictx->objects);
 }
 
-/*
- * RB-11 (switch): v1's error path freed the record and made the IOAS
- * mutable but left the domains it had preserved preserved (kernel-model.md
- * 3.7).  v1 took no pins; ours are dropped so that only the posted leak
- * remains.
- */
-static void iommufd_unpin_hwpts_v1(struct iommufd_ctx *ictx)
+static void iommufd_unpreserve_hwpts(struct iommufd_ctx *ictx)
 {
-	struct iommufd_hwpt_paging *hwpt;
-	struct iommufd_object *obj;
-	unsigned long index;
-
-	xa_lock(&ictx->objects);
-	xa_for_each(&ictx->objects, index, obj) {
-		hwpt = iommufd_obj_marked_hwpt(obj);
-		if (!hwpt || !hwpt->lu_preserved)
-			continue;
-		hwpt->lu_preserved = false;
-		xa_unlock(&ictx->objects);
-		iommufd_put_object(ictx, obj);
-		xa_lock(&ictx->objects);
-	}
-	xa_unlock(&ictx->objects);
+	__iommufd_unpreserve_hwpts(ictx, false);
 }
 
 /*
@@ -419,10 +413,7 @@ err_free:
 	 * v1: the domains preserved before the failing HWPT stayed preserved
 	 * (live records in the FLB, preserved_state set).
 	 */
-	if (lusim_bug_enabled("RB-11"))
-		iommufd_unpin_hwpts_v1(ictx);
-	else
-		iommufd_unpreserve_hwpts(ictx);
+	__iommufd_unpreserve_hwpts(ictx, lusim_bug_enabled("RB-11"));
 	kho_unpreserve_free(iommufd_lu);
 	iommufd_set_ioas_mutable(ictx);
 err_put:
