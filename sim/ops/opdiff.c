@@ -24,7 +24,9 @@
  *  3. every op of the first run that names nothing in the closure (no
  *     handle, device, or unit in it; no handle that is not a live object
  *     of its kind, whose meaning could shift) must have the same result:
- *     both succeed, or both fail with the same errno.
+ *     both succeed, or both fail with the same errno. An op with such a
+ *     shifting handle ends the comparison unless it failed alike in both
+ *     runs (then it changed nothing): it may have hit different objects.
  *
  * The first difference is the finding. The comparison is conservative: an
  * op touching the closure is never compared, whatever its result.
@@ -156,6 +158,18 @@ static void closure_build(const struct opl_vm *vm, unsigned int stop,
 	}
 }
 
+/* Is every handle of @c a live object of the kind the op expects? */
+static bool names_live_objects(const struct opl_call *c)
+{
+	const struct opl_op *d = &opl_ops[c->op];
+
+	for (unsigned int a = 0; a < opl_op_nr_args(d); a++)
+		if (d->args[a].type == OPA_HANDLE &&
+		    (c->sel[a] != OPL_SEL_LIVE || c->obj[a] < 0))
+			return false;
+	return true;
+}
+
 /* May the results of @c be compared: does it name nothing in @cl? */
 static bool comparable(const struct opl_vm *vm, const struct opl_call *c,
 		       const struct closure *cl)
@@ -168,8 +182,7 @@ static bool comparable(const struct opl_vm *vm, const struct opl_call *c,
 		const struct opl_arg *arg = &d->args[a];
 
 		if (arg->type == OPA_HANDLE) {
-			if (c->sel[a] != OPL_SEL_LIVE || c->obj[a] < 0 ||
-			    cl->obj[c->obj[a]])
+			if (!names_live_objects(c) || cl->obj[c->obj[a]])
 				return false;
 		} else if (!strcmp(arg->name, "dev")) {
 			if (c->val[a] >= OPS_MAX_DEVS || cl->dev[c->val[a]])
@@ -285,6 +298,16 @@ unsigned int opl_lu_differential(struct opl_vm *vm)
 			break;
 		if (c2->op != c1->op)
 			break;		/* the runs went apart: stop comparing */
+		/*
+		 * A handle that is not a live object of its kind (a raw
+		 * number, a stale id, another kind) may name different
+		 * objects in the two runs (the fds are numbered differently):
+		 * unless it failed alike in both (a failed op changes
+		 * nothing), the runs may have gone apart here.
+		 */
+		if (!names_live_objects(c1) &&
+		    (c1->ret >= 0 || c2->ret != c1->ret))
+			break;
 		if (!comparable(vm, c1, cl) || same_result(c1->ret, c2->ret))
 			continue;
 		report(vm, i, c1->ret, c2->ret);
