@@ -41,6 +41,10 @@ struct frozen_dev {
 	unsigned int nr;
 	struct frozen_leaf *leaves;
 	bool released;		/* after boot: left the restored state */
+	/* the domain's table pages at freeze, sorted; its levels */
+	unsigned int levels, nr_tables;
+	size_t cap_tables;
+	uint64_t *tables;
 };
 
 /* a translation a non-preserved device had at freeze */
@@ -69,7 +73,7 @@ static struct {
 
 static struct lusim_check inv_restore_translation, inv_restore_did,
 	inv_unpreserved_survives, inv_ownership, inv_pasid_dropped,
-	inv_restored_changed;
+	inv_restored_changed, inv_restored_pages;
 
 /* PASIDs scanned per device: the directory entries looked at. */
 #define PASID_MAX_DIR_ENTRIES	1024u
@@ -146,8 +150,10 @@ static void frozen_forget(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < frozen.nr_devs; i++)
+	for (i = 0; i < frozen.nr_devs; i++) {
 		free(frozen.devs[i].leaves);
+		free(frozen.devs[i].tables);
+	}
 	free(frozen.devs);
 	free(frozen.others);
 	free(frozen.pasids);
@@ -166,6 +172,30 @@ static int freeze_leaf(uint64_t iova, uint64_t pa, uint64_t size, void *arg)
 		f->nr++;
 	}
 	return f->nr >= FROZEN_MAX_LEAVES;
+}
+
+/* A table page of a walk, into a growing array (struct table_set). */
+struct table_set {
+	uint64_t *pages;
+	unsigned int nr;
+	size_t cap;
+};
+
+static int collect_table(uint64_t phys, unsigned int level, void *arg)
+{
+	struct table_set *t = arg;
+
+	(void)level;
+	t->pages = ck_grow(t->pages, &t->cap, t->nr, sizeof(*t->pages));
+	t->pages[t->nr++] = phys & ~0xfffULL;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static bool is_preserved_dev(const struct lusim_lu_view *v,
@@ -238,6 +268,17 @@ static void freeze_run(const struct lusim_check_ctx *ctx)
 			abort();
 		lusim_check_lu_walk(dom->top_table, dom->top_level, NULL,
 				    freeze_leaf, f);
+		{
+			struct table_set t = { 0 };
+
+			lusim_check_lu_walk(dom->top_table, dom->top_level,
+					    collect_table, NULL, &t);
+			qsort(t.pages, t.nr, sizeof(*t.pages), cmp_u64);
+			f->tables = t.pages;
+			f->nr_tables = t.nr;
+			f->cap_tables = t.cap;
+			f->levels = (unsigned int)dom->top_level;
+		}
 		dev = hw_pci_find(f->seg, f->bus, f->devfn);
 		if (dev)
 			freeze_pasids(dev);
@@ -279,6 +320,52 @@ static void report_dev(const struct lusim_check *c, const struct frozen_dev *f,
 	lusim_report(c->id, "device_ser", detail,
 		     "preserved device %04x:%02x:%02x.%u after kexec: %s",
 		     f->seg, f->bus, f->devfn >> 3, f->devfn & 7, what);
+}
+
+/*
+ * The restored device walks exactly the table pages its domain had at
+ * freeze: the restore adopts the preserved tables in place, and every one
+ * of them is in use again (none copied to a fresh page, none left behind
+ * as reserved memory nobody frees).
+ */
+static void compare_tables(const struct frozen_dev *f)
+{
+	struct lusim_lu_hw_tables hw;
+	struct table_set now = { 0 };
+	unsigned int i = 0, j = 0, extra = 0, missing = 0;
+	uint64_t first_extra = 0, first_missing = 0;
+
+	if (!lusim_check_lu_hw_tables(f->seg, f->bus, f->devfn, &hw) ||
+	    !hw.rid_present || !hw.rid_table)
+		return;		/* INV-RESTORE-TRANSLATION says it */
+	lusim_check_lu_walk(hw.rid_table, f->levels, collect_table, NULL, &now);
+	qsort(now.pages, now.nr, sizeof(*now.pages), cmp_u64);
+	while (i < now.nr || j < f->nr_tables) {
+		if (j == f->nr_tables ||
+		    (i < now.nr && now.pages[i] < f->tables[j])) {
+			if (!extra++)
+				first_extra = now.pages[i];
+			i++;
+		} else if (i == now.nr || f->tables[j] < now.pages[i]) {
+			if (!missing++)
+				first_missing = f->tables[j];
+			j++;
+		} else {
+			i++;
+			j++;
+		}
+	}
+	if (extra || missing) {
+		char what[224];
+
+		snprintf(what, sizeof(what),
+			 "walks %u table pages, %u were preserved: %u not among them (first %#llx), %u preserved ones unused (first %#llx)",
+			 now.nr, f->nr_tables, extra,
+			 (unsigned long long)first_extra, missing,
+			 (unsigned long long)first_missing);
+		report_dev(&inv_restored_pages, f, what, NULL);
+	}
+	free(now.pages);
 }
 
 static void compare_run(const struct lusim_check_ctx *ctx)
@@ -334,6 +421,8 @@ static void compare_run(const struct lusim_check_ctx *ctx)
 			report_dev(&inv_ownership, f,
 				   "handed over, but its IOMMU group has no DMA owner (a kernel driver or a new iommufd could take it)",
 				   NULL);
+		if (lusim_check_enabled(inv_restored_pages.id))
+			compare_tables(f);
 		if (did_bad && lusim_check_enabled(inv_restore_did.id)) {
 			char what[96];
 
@@ -504,3 +593,11 @@ static struct lusim_check inv_restored_changed = {
 	.run = restored_changed_run,
 };
 LUSIM_CHECK_REGISTER(inv_restored_changed)
+
+static struct lusim_check inv_restored_pages = {
+	.id = "INV-RESTORED-PAGES",
+	.area = "kexec",
+	.desc = "a restored device walks exactly the table pages its domain had at freeze",
+	.when = LUSIM_CHECK_EVENT,
+};
+LUSIM_CHECK_REGISTER(inv_restored_pages)

@@ -387,7 +387,7 @@ static void test_restore_translation(void **state)
  * run: a late initcall (after PCI probe and the IOMMU restore), armed by
  * one test for one boot.
  */
-enum boot_mutation { BOOT_NONE, BOOT_DID, BOOT_OWNER, BOOT_OTHER };
+enum boot_mutation { BOOT_NONE, BOOT_DID, BOOT_OWNER, BOOT_OTHER, BOOT_COPY };
 static enum boot_mutation boot_mutation;
 static unsigned int boot_dev, boot_other;
 static uint64_t boot_saved_at;
@@ -413,12 +413,15 @@ static uint64_t rid_pasid_entry(unsigned int dev)
 	return pde & HW_PDE_PTP_MASK;	/* PASID 0 is entry 0 */
 }
 
+static uint64_t boot_copy = HW_PHYS_NONE;
+static unsigned char page_buf[4096];
+
 static int mutate_boot(void)
 {
 	struct hw_pci_dev *h;
 	struct pci_dev *pdev;
 	uint64_t at, from;
-	uint64_t qw1;
+	uint64_t qw1, pgtt;
 	unsigned char ent[64];
 
 	switch (boot_mutation) {
@@ -444,6 +447,26 @@ static int mutate_boot(void)
 			break;
 		iommu_device_release_dma_owner(&pdev->dev);
 		pci_dev_put(pdev);
+		boot_done = true;
+		break;
+	case BOOT_COPY:		/* the top table copied to a fresh page */
+		at = rid_pasid_entry(boot_dev);
+		if (!at)
+			break;
+		hw_mem_peek(at, ent, sizeof(ent));
+		memcpy(&qw1, ent, sizeof(qw1));		/* qw0 */
+		pgtt = (qw1 & HW_PTE0_PGTT_MASK) >> HW_PTE0_PGTT_SHIFT;
+		/* first stage: qw2's pointer; second stage: qw0's */
+		boot_saved_at = at + (pgtt == HW_PGTT_SECOND ? 0 : 16);
+		hw_mem_peek(boot_saved_at, boot_saved, 8);
+		memcpy(&from, boot_saved, sizeof(from));
+		boot_copy = hw_mem_alloc(0, HW_MEM_ZERO);
+		if (boot_copy == HW_PHYS_NONE)
+			break;
+		hw_mem_peek(from & HW_PTE2_FLPTPTR_MASK, page_buf, sizeof(page_buf));
+		hw_mem_write(boot_copy, page_buf, sizeof(page_buf));
+		from = (from & ~HW_PTE2_FLPTPTR_MASK) | boot_copy;
+		hw_mem_write(boot_saved_at, &from, sizeof(from));
 		boot_done = true;
 		break;
 	case BOOT_OTHER:	/* the other device keeps the old tables */
@@ -775,6 +798,32 @@ static void test_ioas_mutable(void **state)
 	close_chain(&ch);
 }
 
+/*
+ * A late initcall copies the restored device's top-level table to a fresh
+ * page and points the PASID entry at the copy: every translation is the
+ * same, but the device no longer walks the preserved table.
+ */
+static void test_restored_pages(void **state)
+{
+	struct lu_chain ch;
+
+	(void)state;
+	preserved_chain(&ch);
+	boot_dev = 0;
+	boot_done = false;
+	boot_mutation = BOOT_COPY;
+	test_cmd(ops_kexec());
+	assert_true(boot_done);
+	finding("INV-RESTORED-PAGES");
+	assert_int_equal(lusim_findings_count(), 1);
+	boot_restore(8);
+	hw_mem_free(boot_copy, 0);
+	boot_copy = HW_PHYS_NONE;
+	lusim_findings_clear();
+	lu_clean_reboot();
+	assert_no_findings();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -789,6 +838,7 @@ int main(void)
 		ops_unit_test(test_restore_translation),
 		ops_unit_test(test_restore_did),
 		ops_unit_test(test_restored_changed),
+		ops_unit_test(test_restored_pages),
 		ops_unit_test(test_ioas_mutable),
 		ops_unit_test(test_ownership),
 		ops_unit_test(test_unpreserved_survives),
