@@ -102,6 +102,14 @@ static inline void lusim_sched_point(enum lusim_sched_point_kind kind,
 		__lusim_sched_point(kind, map, site);
 }
 
+/*
+ * No switching between lusim_sched_hold() and lusim_sched_unhold() (they
+ * nest): the op layer runs its oracles inside. A contended lock there is
+ * reported as LOCK-DEADLOCK (nothing can release it).
+ */
+void lusim_sched_hold(void);
+void lusim_sched_unhold(void);
+
 /* An explicit scheduling point (may switch inside an RCU reader). */
 void lusim_sched_yield(const char *site);
 #define __lusim_actor_str2(x)	#x

@@ -84,7 +84,7 @@ static struct {
 	uint8_t *sched;
 	size_t len, pos;
 	unsigned int stay;
-	bool in_hook;
+	unsigned int in_hook;		/* no switching while nonzero */
 	ucontext_t main_ctx;
 	void *main_fake;
 	const void *main_bottom;
@@ -310,10 +310,10 @@ static void switch_to(int next, const char *why, const char *site)
 {
 	S.next = next;
 	if (S.hooks.quiescent && lusim_sched_quiescent()) {
-		S.in_hook = true;
+		S.in_hook++;
 		S.st.quiescent++;
 		S.hooks.quiescent(S.hooks.arg);
-		S.in_hook = false;
+		S.in_hook--;
 	}
 	leave(why, site);
 }
@@ -359,6 +359,17 @@ void lusim_sched_yield(const char *site)
 	next = choose(true);
 	if (next >= 0 && next != S.cur)
 		switch_to(next, point_names[LUSIM_SP_YIELD], site);
+}
+
+void lusim_sched_hold(void)
+{
+	S.in_hook++;
+}
+
+void lusim_sched_unhold(void)
+{
+	if (S.in_hook)
+		S.in_hook--;
 }
 
 /* --- deadlock ------------------------------------------------------------------ */
@@ -520,7 +531,7 @@ int lusim_sched_run(unsigned int nr, lusim_actor_fn fn, void *arg,
 	S.len = len;
 	S.pos = 0;
 	S.stay = 0;
-	S.in_hook = false;
+	S.in_hook = 0;
 	for (unsigned int i = 0; i < nr; i++) {
 		struct actor *a = &S.a[i];
 		char comm[TASK_COMM_LEN];
