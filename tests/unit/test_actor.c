@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lusim_test.h"
@@ -131,6 +132,8 @@ static void test_deadlock_both_stacks(void **state)
 	assert_int_equal(lusim_sched_run(2, abba, NULL, sched, sizeof(sched),
 					 NULL), 0);
 	f = finding("LOCK-DEADLOCK");
+	if (getenv("LUSIM_SHOW_FINDINGS"))
+		lusim_findings_print(NULL);
 	assert_non_null(strstr(f->msg, "deadlock between actors"));
 	/* the trying actor's stack and the other one's */
 	assert_non_null(strstr(f->detail, "held locks of task actor"));
