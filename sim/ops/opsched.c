@@ -119,6 +119,7 @@ void opl_race_start(struct opl_vm *vm)
 	r->nr_sched = 0;
 	r->block_sched_off = 0;
 	r->nr_blocks = 0;
+	memset(r->call_actor, 0, sizeof(r->call_actor));
 	r->hash = 0;
 	r->checks_due = false;
 }
@@ -232,11 +233,12 @@ bool opl_race_op_begin(struct opl_vm *vm, const char *name)
 	int a = lusim_sched_actor();
 
 	(void)name;
-	if (!r || a < 0)
+	if (!r)
 		return false;
+	/* every call is tagged: sequential ones 0 (the array outlives runs) */
 	if (vm->running >= 0)
 		r->call_actor[vm->running] = (uint8_t)(a + 1);
-	return true;
+	return a >= 0;
 }
 
 bool opl_race_op_end(struct opl_vm *vm, const char *name, int ret)
