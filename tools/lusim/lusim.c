@@ -4,7 +4,7 @@
  *
  *   lusim run [-q] [--trace] [--bug RB-nn]... [--suppress ID[@SITE]]...
  *             [--suppressions FILE] [--graph OUT.dot] FILE...
- *   lusim decode [-o OUT] INPUT        binary fuzz input -> scenario
+ *   lusim decode [-o OUT] [--race] INPUT       binary fuzz input -> scenario
  *   lusim encode [-o OUT] FILE         scenario -> binary fuzz input
  *   lusim minimize [-o OUT] [--id ID] FILE
  *   lusim dict fuzz_ops|fuzz_scenario
@@ -77,7 +77,9 @@ static void print_help(FILE *f)
 "      --suppressions FILE   ... one ID[@SITE] per line, # comments\n"
 "      --graph OUT.dot     write the live object graph after the last op\n"
 "                          (one FILE; OUT.svg too when Graphviz dot exists)\n"
-"  decode [-o OUT] INPUT  print a binary fuzz_ops input as a scenario\n"
+"  decode [-o OUT] [--race] INPUT\n"
+"                      print a binary fuzz_ops input (--race: a fuzz_race\n"
+"                      input) as a scenario\n"
 "  encode [-o OUT] FILE   encode a scenario as a binary fuzz_ops input\n"
 "  minimize [-o OUT] [--id ID[@SITE]] FILE\n"
 "                      shrink a scenario or binary input (delta debugging over\n"
