@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <linux/lockdep.h>
+#include <linux/mutex.h>
 #include <linux/sched.h>
 #include <lusim/actor.h>
 #include <lusim/findings.h>
@@ -66,6 +67,7 @@ struct opl_race {
 	int running[LUSIM_MAX_ACTORS + 1];	/* [nr]: the scheduler's */
 	uint8_t product_kind[LUSIM_MAX_ACTORS + 1];
 	bool checks_due;
+	bool topo_held[LUSIM_MAX_ACTORS];	/* device_topology_lock, below */
 	/* scenario callbacks */
 	opl_race_prepare_fn prepare;
 	opl_race_done_fn done;
@@ -227,6 +229,30 @@ static void on_quiescent(void *arg)
 	cycle_segment();
 }
 
+/*
+ * lusim: the kernel serializes sysfs bind/unbind and the removal of a PCI
+ * function (device_lock(), pci_lock_rescan_remove()) and pins a device
+ * while an fd or a DMA uses it. The model's driver core has neither (one
+ * VMM thread never needed them), so two actors' unbinds of one function
+ * both passed its "bound" check (a WARN on the group's owner count) and a
+ * bind used a function another actor had just removed (a use after free).
+ * Until the model has the kernel's locks, an actor's op that names a PCI
+ * function (an argument "dev") holds this lock for the whole op: ops on
+ * functions are serialized against each other, everything else still
+ * interleaves (docs/concurrency.md, Findings).
+ */
+static DEFINE_MUTEX(device_topology_lock);
+
+static bool names_function(uint8_t op)
+{
+	const struct opl_op *d = &opl_ops[op];
+
+	for (unsigned int i = 0; i < opl_op_nr_args(d); i++)
+		if (d->args[i].type != OPA_HANDLE && !strcmp(d->args[i].name, "dev"))
+			return true;
+	return false;
+}
+
 bool opl_race_op_begin(struct opl_vm *vm, const char *name)
 {
 	struct opl_race *r = race_of(vm);
@@ -238,7 +264,13 @@ bool opl_race_op_begin(struct opl_vm *vm, const char *name)
 	/* every call is tagged: sequential ones 0 (the array outlives runs) */
 	if (vm->running >= 0)
 		r->call_actor[vm->running] = (uint8_t)(a + 1);
-	return a >= 0;
+	if (a < 0)
+		return false;
+	r->topo_held[a] = vm->running >= 0 &&
+			  names_function(vm->calls[vm->running].op);
+	if (r->topo_held[a])
+		mutex_lock(&device_topology_lock);
+	return true;
 }
 
 bool opl_race_op_end(struct opl_vm *vm, const char *name, int ret)
@@ -248,6 +280,10 @@ bool opl_race_op_end(struct opl_vm *vm, const char *name, int ret)
 
 	if (!r || a < 0)
 		return false;
+	if (r->topo_held[a]) {
+		r->topo_held[a] = false;
+		mutex_unlock(&device_topology_lock);
+	}
 	mix(r, (uint64_t)(a + 1));
 	mix(r, (uint32_t)ret);
 	/* this actor's op is over: nothing of it may stay held */
