@@ -22,6 +22,7 @@
 
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <lusim/actor.h>
 #include <lusim/findings.h>
 #include <lusim/reset.h>
 
@@ -63,6 +64,8 @@ static void ensure_registered(void)
 void __lusim_rcu_read_lock(const char *site)
 {
 	ensure_registered();
+	if (!lusim_rcu_read_depth())
+		lusim_sched_point(LUSIM_SP_RCU, NULL, site);
 	lusim_rcu_read_enter();
 	if (urcu_depth < READER_SITES)
 		reader_sites[urcu_depth] = site;
@@ -80,6 +83,8 @@ void __lusim_rcu_read_unlock(const char *site)
 	}
 	urcu_depth--;
 	urcu_memb_read_unlock();
+	if (!lusim_rcu_read_depth())
+		lusim_sched_point(LUSIM_SP_RCU, NULL, site);
 }
 
 static bool reader_open(void)
@@ -157,6 +162,7 @@ static bool refuse_in_reader(const char *what, const char *site)
 void __lusim_synchronize_rcu(const char *site)
 {
 	lusim_might_sleep(site);
+	lusim_sched_rcu_sync(site);
 	if (refuse_in_reader("synchronize_rcu()", site))
 		return;
 	grace_period();
@@ -281,6 +287,7 @@ static void drain(void)
 void __lusim_rcu_barrier(const char *site)
 {
 	lusim_might_sleep(site);
+	lusim_sched_rcu_sync(site);
 	if (refuse_in_reader("rcu_barrier()", site))
 		return;
 	if (draining)		/* from a callback: the outer barrier drains */

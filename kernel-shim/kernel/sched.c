@@ -11,6 +11,7 @@
 #include <linux/preempt.h>
 #include <linux/irqflags.h>
 #include <linux/kernel.h>
+#include <lusim/actor.h>
 #include <lusim/reset.h>
 
 #include <stdio.h>
@@ -43,12 +44,14 @@ void lusim_might_sleep(const char *site)
 {
 	current->nr_might_sleep++;
 	lusim_lockdep_check_sleep(site, "might_sleep", NULL);
+	lusim_sched_point(LUSIM_SP_SLEEP, NULL, site);
 }
 
 int lusim_cond_resched(const char *site)
 {
 	current->nr_cond_resched++;
 	lusim_lockdep_check_sleep(site, "cond_resched", NULL);
+	lusim_sched_point(LUSIM_SP_SLEEP, NULL, site);
 	return 0;
 }
 

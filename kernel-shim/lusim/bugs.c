@@ -154,6 +154,7 @@ static const struct {
 	{  2, "v1" },		/* WARN_ON(-ENOENT) in unpreserve (v1 12/14) */
 	{  3, "rfc-v1,v1" },	/* attach/detach after preserve */
 	{  4, "v1" },		/* sleeping locks inside xa_lock (v1 11/14) */
+	{  5, "rfc-v1" },	/* objects walked without lock or reference (race) */
 	{  6, "rfc-v1" },	/* dependency (memfd) not checked */
 	{ 10, "rfc-v1" },	/* global live-update state gates DRHD hotplug */
 	{ 11, "rfc-v1,v1" },	/* second live domain record; error path leak */

@@ -38,6 +38,7 @@
 
 #include "oplang.h"
 #include "opl_internal.h"
+#include "oprace.h"
 #include "ops.h"
 
 bool lusim_check_enabled(const char *id);
@@ -243,7 +244,12 @@ unsigned int opl_lu_differential(struct opl_vm *vm)
 	struct closure *cl;
 	bool *skip = NULL, preserved = false;
 
-	if (in_differential || !n)
+	/*
+	 * Sequential runs only: without its live-update ops a concurrent
+	 * block would reach its scheduling points elsewhere and interleave
+	 * differently.
+	 */
+	if (in_differential || !n || opl_vm_race_actors(vm) > 1)
 		return 0;
 	if (lusim_check_enabled && !lusim_check_enabled(LU_DIFF_ID))
 		return 0;

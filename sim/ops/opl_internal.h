@@ -37,6 +37,7 @@ struct opl_vm {
 	unsigned long slab_mark, page_mark;
 	uint8_t product_kind;		/* set by exec: what the op made */
 	bool started;
+	struct opl_race *race;		/* concurrent blocks (opsched.c), or NULL */
 };
 
 /* Hooks the ops call (opvm.c). */

@@ -36,6 +36,8 @@
 #include <lusim/findings.h>
 
 #include "opl_internal.h"
+#include "oprace.h"
+#include <lusim/actor.h>
 
 #define MAX_ERRORS	20
 #define NAME_MAX_LEN	64
@@ -46,6 +48,7 @@ enum stmt_type {
 	ST_EXPECT_FINDING,
 	ST_EXPECT_NO_FINDINGS,
 	ST_EXPECT_NO_FINDING,
+	ST_SCHEDULE,		/* `schedule ...`: bytes sched[off..off+len) */
 };
 
 enum expect_type {
@@ -68,6 +71,9 @@ struct scen_stmt {
 	uint32_t expect_line, expect_col;
 	int op_index;			/* n-th op statement */
 	char id[ID_MAX_LEN];
+	uint8_t actor;			/* `@N OP`: N + 1; 0 = sequential */
+	uint32_t sched_off, sched_len;	/* ST_SCHEDULE */
+	int call;			/* at run time, ops of a block: the call */
 };
 
 struct scen_name {
@@ -86,6 +92,12 @@ struct opl_script {
 	char bugs[256];
 	uint32_t bugs_line;
 	unsigned int nr_ops;
+	/* concurrency (issue 9, docs/concurrency.md) */
+	uint8_t *sched;
+	unsigned int nr_sched, cap_sched;
+	unsigned int actors;		/* `actors N`, else max @N + 1 (>= 2) */
+	uint32_t actors_line;
+	bool racy;			/* any @N, schedule or actors line */
 };
 
 /* ---------------------------------------------------------------------
@@ -105,6 +117,7 @@ struct parser {
 	struct opl_str *err;
 	unsigned int nr_errors;
 	uint32_t line;
+	uint8_t actor;			/* the line's `@N` prefix: N + 1 */
 };
 
 static void perr(struct parser *p, uint32_t col, const char *fmt, ...)
@@ -213,6 +226,7 @@ static bool reserved_word(const char *n, size_t len)
 {
 	static const char *const words[] = {
 		"expect", "bugs", "raw", "ok", "fail", "finding", "findings", "no",
+		"schedule", "actors",
 	};
 
 	for (unsigned int i = 0; i < sizeof(words) / sizeof(words[0]); i++)
@@ -412,6 +426,9 @@ static struct scen_stmt *new_stmt(struct parser *p, uint8_t type, uint32_t col)
 	st->col_start = col;
 	st->bind = -1;
 	st->op_index = -1;
+	st->call = -1;
+	if (type == ST_OP)
+		st->actor = p->actor;
 	for (unsigned int i = 0; i < OPL_MAX_ARGS; i++)
 		st->name[i] = -1;
 	return st;
@@ -748,11 +765,87 @@ static void parse_op(struct parser *p, const struct tok *t, unsigned int n)
 		perr(p, t[0].col, "too many ops (at most %u)", OPL_MAX_CALLS);
 }
 
+/*
+ * `schedule B...`: B is an actor number (0..127: run that actor at the next
+ * point) or +K (1..128: keep the running actor for K points).
+ */
+static void parse_schedule(struct parser *p, const struct tok *t, unsigned int n)
+{
+	struct opl_script *s = p->s;
+	struct scen_stmt *st;
+
+	if (n == 1) {
+		perr(p, t[0].col + (uint32_t)t[0].len,
+		     "schedule: list actor numbers and +K, like schedule 0 +3 1");
+		return;
+	}
+	s->racy = true;
+	st = new_stmt(p, ST_SCHEDULE, t[0].col);
+	st->sched_off = s->nr_sched;
+	for (unsigned int i = 1; i < n; i++) {
+		bool keep = t[i].s[0] == '+';
+		uint64_t v;
+
+		if (!parse_u64(t[i].s + keep, t[i].len - keep, &v) ||
+		    (keep ? v < 1 || v > 128 : v > 127)) {
+			perr(p, t[i].col, "bad schedule choice '%.*s' (an actor 0..127, or +1..+128)",
+			     (int)t[i].len, t[i].s);
+			continue;
+		}
+		s->sched = grow(s->sched, &s->cap_sched, s->nr_sched, 1);
+		s->sched[s->nr_sched++] = keep ? (uint8_t)(0x80 | (v - 1)) : (uint8_t)v;
+	}
+	st->sched_len = s->nr_sched - st->sched_off;
+}
+
+static void parse_actors(struct parser *p, const struct tok *t, unsigned int n)
+{
+	struct opl_script *s = p->s;
+	uint64_t v;
+
+	if (n != 2 || !parse_u64(t[1].s, t[1].len, &v) || v < 2 ||
+	    v > LUSIM_MAX_ACTORS) {
+		perr(p, t[0].col, "actors N: N from 2 to %u", LUSIM_MAX_ACTORS);
+		return;
+	}
+	if (s->actors_line) {
+		perr(p, t[0].col, "a second actors line (the first is line %u)",
+		     s->actors_line);
+		return;
+	}
+	s->actors_line = p->line;
+	s->actors = (unsigned int)v;
+	s->racy = true;
+}
+
 static void parse_line(struct parser *p, const char *line, size_t len)
 {
 	struct tok t[MAX_TOKS];
 	unsigned int n = 0;
 	size_t i = 0;
+
+	/* `@N OP ...`: the op runs on actor N in a concurrent block */
+	p->actor = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (i < len && line[i] == '@') {
+		size_t start = i++;
+		uint64_t v;
+
+		while (i < len && line[i] >= '0' && line[i] <= '9')
+			i++;
+		if (!parse_u64(line + start + 1, i - start - 1, &v) ||
+		    v >= LUSIM_MAX_ACTORS ||
+		    (i < len && line[i] != ' ' && line[i] != '\t')) {
+			perr(p, (uint32_t)start + 1, "bad actor '@...': @0 to @%u, then the op",
+			     LUSIM_MAX_ACTORS - 1);
+			return;
+		}
+		p->actor = (uint8_t)(v + 1);
+		p->s->racy = true;
+		if (p->s->actors < v + 1 && !p->s->actors_line)
+			p->s->actors = (unsigned int)v + 1;
+	}
 
 	while (i < len) {
 		size_t start;
@@ -800,12 +893,24 @@ static void parse_line(struct parser *p, const char *line, size_t len)
 		}
 		n++;
 	}
-	if (!n)
+	if (!n) {
+		if (p->actor)
+			perr(p, 1, "@N needs an op after it");
 		return;
+	}
+	if (p->actor && (tok_is(&t[0], "expect") || tok_is(&t[0], "bugs") ||
+			 tok_is(&t[0], "schedule") || tok_is(&t[0], "actors"))) {
+		perr(p, t[0].col, "@N prefixes ops only");
+		return;
+	}
 	if (tok_is(&t[0], "expect"))
 		parse_expect(p, t, n);
 	else if (tok_is(&t[0], "bugs"))
 		parse_bugs(p, t, n);
+	else if (tok_is(&t[0], "schedule"))
+		parse_schedule(p, t, n);
+	else if (tok_is(&t[0], "actors"))
+		parse_actors(p, t, n);
 	else
 		parse_op(p, t, n);
 }
@@ -833,6 +938,8 @@ struct opl_script *opl_script_parse(const char *file, const char *text,
 		opl_script_free(s);
 		return NULL;
 	}
+	if (s->racy && s->actors < 2)
+		s->actors = 2;
 	return s;
 }
 
@@ -843,6 +950,7 @@ void opl_script_free(struct opl_script *s)
 	free(s->file);
 	free(s->stmts);
 	free(s->names);
+	free(s->sched);
 	free(s);
 }
 
@@ -919,11 +1027,209 @@ static void list_findings(FILE *out, const char *indent)
 	}
 }
 
+/* The state of one run, shared with the concurrent-block callbacks. */
+struct run {
+	const struct opl_script *s;
+	struct opl_vm *vm;
+	const struct opl_run_opts *opts;
+	struct opl_result *res;
+	FILE *out;
+	int *calls;			/* ops of a block: stmt -> call */
+	bool in_block;
+	unsigned int block_start;	/* first statement of the open block */
+};
+
+/* Names to handle bytes for @st, against the objects live now. */
+static int resolve(struct run *rn, const struct scen_stmt *st, uint8_t *bytes,
+		   bool in_block)
+{
+	const struct opl_script *s = rn->s;
+	const struct opl_op *d = &opl_ops[st->op];
+
+	memcpy(bytes, st->bytes, OPL_MAX_ARGS);
+	for (unsigned int a = 0; a < opl_op_nr_args(d); a++) {
+		struct scen_name *nm;
+		int b;
+
+		if (d->args[a].type != OPA_HANDLE || st->name[a] < 0)
+			continue;
+		nm = &s->names[st->name[a]];
+		if (nm->obj < 0 && in_block) {
+			/* made by an op of the block that has not finished */
+			bytes[a] = opl_kind_is_fd(d->args[a].kind) ||
+				   d->args[a].kind == OPK_ANY_FD ? 0xff : 0xf0;
+			continue;
+		}
+		/* a name whose op was left out (minimize): never made */
+		if (nm->obj < 0)
+			nm->obj = opl_vm_add_never(rn->vm, nm->kind);
+		b = opl_vm_handle_byte(rn->vm, nm->obj, d->args[a].kind);
+		if (b < 0) {
+			fprintf(rn->out, "%s:%u:%u: cannot name '%s' here: too many objects before it for a handle byte\n",
+				s->file, st->line, st->col[a], nm->s);
+			rn->res->runtime_error = -EINVAL;
+			return -1;
+		}
+		bytes[a] = (uint8_t)b;
+	}
+	return 0;
+}
+
+static void bind_call(struct run *rn, const struct scen_stmt *st,
+		      unsigned int call)
+{
+	const struct opl_script *s = rn->s;
+
+	if (st->bind >= 0) {
+		const struct opl_call *c = opl_vm_call(rn->vm, call);
+
+		opl_vm_set_name(rn->vm, call, st->bind);
+		s->names[st->bind].obj = c->product >= 0 ? c->product :
+			opl_vm_add_never(rn->vm, s->names[st->bind].kind);
+	}
+}
+
+/* The trace line and the expect of an op statement that ran as @call. */
+static void judge_op(struct run *rn, const struct scen_stmt *st,
+		     unsigned int call)
+{
+	const struct opl_op *d = &opl_ops[st->op];
+	const struct opl_call *c = opl_vm_call(rn->vm, call);
+	char got[64], want[64];
+	int r = c ? c->ret : -EINVAL;
+
+	rn->res->ops++;
+	if (rn->opts->trace && c) {
+		struct opl_str line = { 0 };
+
+		opl_print_call(rn->vm, c, OPL_PRINT_EXPECT | OPL_PRINT_LINES,
+			       &line);
+		fprintf(rn->out, "%s\n", line.s);
+		opl_str_free(&line);
+	}
+	if (st->expect == EX_NONE)
+		return;
+	rn->res->expects++;
+	print_expect(st, want, sizeof(want));
+	print_ret(r, got, sizeof(got));
+	if (!c || !expect_holds(st, r)) {
+		rn->res->failed++;
+		fprintf(rn->out, "%s:%u:%u: FAIL: %s: expected %s, got %s\n",
+			rn->s->file, st->expect_line, st->expect_col, d->name,
+			c ? want : want, c ? got : "nothing (the op did not run)");
+	} else if (!rn->opts->quiet) {
+		fprintf(rn->out, "%s:%u:%u: pass: %s: %s\n", rn->s->file,
+			st->expect_line, st->expect_col, d->name, got);
+	}
+}
+
+static void judge_finding_stmt(struct run *rn, const struct scen_stmt *st)
+{
+	const struct opl_script *s = rn->s;
+	FILE *out = rn->out;
+	struct opl_result *res = rn->res;
+	const struct opl_run_opts *opts = rn->opts;
+
+	switch (st->type) {
+	case ST_EXPECT_FINDING:
+		res->expects++;
+		if (!lusim_findings_has(st->id)) {
+			res->failed++;
+			fprintf(out, "%s:%u:%u: FAIL: expected finding %s did not fire%s\n",
+				s->file, st->line, st->col_start, st->id,
+				nr_unsuppressed() ? "; these did:" : "");
+			list_findings(out, "    ");
+		} else if (!opts->quiet) {
+			fprintf(out, "%s:%u:%u: pass: finding %s\n", s->file,
+				st->line, st->col_start, st->id);
+		}
+		break;
+	case ST_EXPECT_NO_FINDINGS:
+		res->expects++;
+		if (nr_unsuppressed()) {
+			res->failed++;
+			fprintf(out, "%s:%u:%u: FAIL: expected no findings, got:\n",
+				s->file, st->line, st->col_start);
+			list_findings(out, "    ");
+		} else if (!opts->quiet) {
+			fprintf(out, "%s:%u:%u: pass: no findings\n", s->file,
+				st->line, st->col_start);
+		}
+		break;
+	case ST_EXPECT_NO_FINDING:
+		res->expects++;
+		if (lusim_findings_has(st->id)) {
+			res->failed++;
+			fprintf(out, "%s:%u:%u: FAIL: finding %s fired\n",
+				s->file, st->line, st->col_start, st->id);
+		} else if (!opts->quiet) {
+			fprintf(out, "%s:%u:%u: pass: no finding %s\n",
+				s->file, st->line, st->col_start, st->id);
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* An op statement that runs in a concurrent block? */
+static bool block_op(const struct scen_stmt *st)
+{
+	return st->type == ST_OP && st->actor &&
+	       strcmp(opl_ops[st->op].name, "kexec");
+}
+
+static int race_prepare(struct opl_vm *vm, void *arg, unsigned int tag,
+			uint8_t *bytes)
+{
+	struct run *rn = arg;
+
+	(void)vm;
+	return resolve(rn, &rn->s->stmts[tag], bytes, true);
+}
+
+static void race_done(struct opl_vm *vm, void *arg, unsigned int tag,
+		      unsigned int call)
+{
+	struct run *rn = arg;
+
+	(void)vm;
+	rn->calls[tag] = (int)call;
+	bind_call(rn, &rn->s->stmts[tag], call);
+}
+
+/*
+ * Run the open block, then judge its statements in order: each op's
+ * expect, and the finding expects written among them (after the block).
+ */
+static void flush_block(struct run *rn, unsigned int upto)
+{
+	if (!rn->in_block)
+		return;
+	rn->in_block = false;
+	opl_race_flush(rn->vm);
+	for (unsigned int j = rn->block_start; j < upto; j++) {
+		const struct scen_stmt *st = &rn->s->stmts[j];
+
+		if (block_op(st)) {
+			if (rn->opts->skip && rn->opts->skip[st->op_index])
+				continue;
+			if (rn->calls[j] >= 0)
+				judge_op(rn, st, (unsigned int)rn->calls[j]);
+			else
+				judge_op(rn, st, OPL_MAX_CALLS);	/* did not run */
+		} else if (st->type != ST_OP && st->type != ST_SCHEDULE) {
+			judge_finding_stmt(rn, st);
+		}
+	}
+}
+
 int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 		   const struct opl_run_opts *opts, struct opl_result *res)
 {
 	static const struct opl_run_opts defaults = { .keep_going = true };
 	struct opl_result local;
+	struct run rn;
 	FILE *out;
 	char saved_bugs[512];
 	int last_op = -1, ret;
@@ -942,11 +1248,29 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 			devnull = fopen("/dev/null", "w");
 		out = devnull ? devnull : stderr;
 	}
+	memset(&rn, 0, sizeof(rn));
+	rn.s = s;
+	rn.vm = vm;
+	rn.opts = opts;
+	rn.res = res;
+	rn.out = out;
 
 	for (unsigned int i = 0; i < s->nr_stmts; i++)
 		if (s->stmts[i].type == ST_OP &&
 		    !(opts->skip && opts->skip[s->stmts[i].op_index]))
 			last_op = (int)i;
+
+	if (s->racy) {
+		rn.calls = malloc((s->nr_stmts + 1) * sizeof(*rn.calls));
+		if (!rn.calls) {
+			fputs("lusim: out of host memory\n", stderr);
+			abort();
+		}
+		for (unsigned int i = 0; i < s->nr_stmts; i++)
+			rn.calls[i] = -1;
+	}
+	opl_vm_race_enable(vm, s->racy ? s->actors : 0);
+	opl_race_set_callbacks(vm, race_prepare, race_done, &rn);
 
 	lusim_bugs_format(saved_bugs, sizeof(saved_bugs));
 	lusim_bugs_add(s->bugs);
@@ -955,6 +1279,7 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 		fprintf(out, "%s: the machine did not power on: %d\n", s->file, ret);
 		lusim_bugs_set(saved_bugs);
 		res->runtime_error = ret;
+		free(rn.calls);
 		return 1;
 	}
 	for (unsigned int i = 0; i < s->nr_names; i++)
@@ -962,120 +1287,60 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 
 	for (unsigned int i = 0; i < s->nr_stmts; i++) {
 		const struct scen_stmt *st = &s->stmts[i];
-		const struct opl_op *d;
 		uint8_t bytes[OPL_MAX_ARGS];
-		char got[64], want[64];
-		unsigned int call;
-		bool pass;
 		int r;
 
 		if (!ended && (int)i > last_op) {
+			flush_block(&rn, i);
 			if (opts->before_end)
 				opts->before_end(vm, opts->arg);
 			opl_vm_end(vm);
 			opl_lu_differential(vm);
 			ended = true;
 		}
+		if (st->type == ST_SCHEDULE) {
+			for (unsigned int k = 0; k < st->sched_len; k++)
+				opl_race_schedule(vm, s->sched[st->sched_off + k]);
+			if (!rn.in_block) {
+				rn.in_block = true;
+				rn.block_start = i;
+			}
+			continue;
+		}
+		if (block_op(st) && !ended) {
+			if (opts->skip && opts->skip[st->op_index])
+				continue;
+			if (!rn.in_block) {
+				rn.in_block = true;
+				rn.block_start = i;
+			}
+			opl_race_queue(vm, st->actor - 1u, st->op, st->bytes,
+				       st->line, i);
+			continue;
+		}
+		if (rn.in_block && st->type != ST_OP)
+			continue;	/* judged after the block */
+		if (st->type == ST_OP)
+			flush_block(&rn, i);
 		switch (st->type) {
 		case ST_OP:
 			if (opts->skip && opts->skip[st->op_index])
 				continue;
-			d = &opl_ops[st->op];
-			memcpy(bytes, st->bytes, sizeof(bytes));
-			for (unsigned int a = 0; a < opl_op_nr_args(d); a++) {
-				int b;
-
-				if (d->args[a].type != OPA_HANDLE || st->name[a] < 0)
-					continue;
-				/* a name whose op was left out (minimize): never made */
-				if (s->names[st->name[a]].obj < 0)
-					s->names[st->name[a]].obj =
-						opl_vm_add_never(vm, s->names[st->name[a]].kind);
-				b = opl_vm_handle_byte(vm, s->names[st->name[a]].obj,
-						       d->args[a].kind);
-				if (b < 0) {
-					fprintf(out, "%s:%u:%u: cannot name '%s' here: too many objects before it for a handle byte\n",
-						s->file, st->line, st->col[a],
-						s->names[st->name[a]].s);
-					res->runtime_error = -EINVAL;
-					goto out;
-				}
-				bytes[a] = (uint8_t)b;
-			}
+			if (resolve(&rn, st, bytes, false) < 0)
+				goto out;
 			r = opl_vm_step_line(vm, st->op, bytes, st->line);
-			res->ops++;
-			call = opl_vm_nr_calls(vm) - 1;
-			if (st->bind >= 0) {
-				const struct opl_call *c = opl_vm_call(vm, call);
-
-				opl_vm_set_name(vm, call, st->bind);
-				s->names[st->bind].obj = c->product >= 0 ? c->product :
-					opl_vm_add_never(vm, s->names[st->bind].kind);
-			}
-			if (opts->trace) {
-				struct opl_str line = { 0 };
-
-				opl_print_call(vm, opl_vm_call(vm, call),
-					       OPL_PRINT_EXPECT | OPL_PRINT_LINES, &line);
-				fprintf(out, "%s\n", line.s);
-				opl_str_free(&line);
-			}
-			if (st->expect == EX_NONE)
-				continue;
-			res->expects++;
-			pass = expect_holds(st, r);
-			print_expect(st, want, sizeof(want));
-			print_ret(r, got, sizeof(got));
-			if (!pass) {
-				res->failed++;
-				fprintf(out, "%s:%u:%u: FAIL: %s: expected %s, got %s\n",
-					s->file, st->expect_line, st->expect_col,
-					d->name, want, got);
-			} else if (!opts->quiet) {
-				fprintf(out, "%s:%u:%u: pass: %s: %s\n", s->file,
-					st->expect_line, st->expect_col, d->name, got);
-			}
+			(void)r;
+			bind_call(&rn, st, opl_vm_nr_calls(vm) - 1);
+			judge_op(&rn, st, opl_vm_nr_calls(vm) - 1);
 			break;
-		case ST_EXPECT_FINDING:
-			res->expects++;
-			if (!lusim_findings_has(st->id)) {
-				res->failed++;
-				fprintf(out, "%s:%u:%u: FAIL: expected finding %s did not fire%s\n",
-					s->file, st->line, st->col_start, st->id,
-					nr_unsuppressed() ? "; these did:" : "");
-				list_findings(out, "    ");
-			} else if (!opts->quiet) {
-				fprintf(out, "%s:%u:%u: pass: finding %s\n", s->file,
-					st->line, st->col_start, st->id);
-			}
-			break;
-		case ST_EXPECT_NO_FINDINGS:
-			res->expects++;
-			if (nr_unsuppressed()) {
-				res->failed++;
-				fprintf(out, "%s:%u:%u: FAIL: expected no findings, got:\n",
-					s->file, st->line, st->col_start);
-				list_findings(out, "    ");
-			} else if (!opts->quiet) {
-				fprintf(out, "%s:%u:%u: pass: no findings\n", s->file,
-					st->line, st->col_start);
-			}
-			break;
-		case ST_EXPECT_NO_FINDING:
-			res->expects++;
-			if (lusim_findings_has(st->id)) {
-				res->failed++;
-				fprintf(out, "%s:%u:%u: FAIL: finding %s fired\n",
-					s->file, st->line, st->col_start, st->id);
-			} else if (!opts->quiet) {
-				fprintf(out, "%s:%u:%u: pass: no finding %s\n",
-					s->file, st->line, st->col_start, st->id);
-			}
+		default:
+			judge_finding_stmt(&rn, st);
 			break;
 		}
 		if (res->failed && !opts->keep_going)
 			goto out;
 	}
+	flush_block(&rn, s->nr_stmts);
 	if (!ended) {
 		if (opts->before_end)
 			opts->before_end(vm, opts->arg);
@@ -1103,6 +1368,8 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 			fputc('\n', out);
 	}
 out:
+	opl_race_set_callbacks(vm, NULL, NULL, NULL);
+	free(rn.calls);
 	lusim_bugs_set(saved_bugs);
 	return res->failed || res->unexpected || res->runtime_error ? 1 : 0;
 }

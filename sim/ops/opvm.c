@@ -31,6 +31,7 @@
 
 #include "ops.h"
 #include "opl_internal.h"
+#include "oprace.h"
 
 /*
  * The oracles are optional: a binary that links sim/check (the fuzzers,
@@ -202,6 +203,8 @@ struct opl_vm *opl_vm_new(void)
 
 void opl_vm_free(struct opl_vm *vm)
 {
+	if (vm)
+		free(vm->race);
 	free(vm);
 }
 
@@ -428,6 +431,8 @@ int opl_vm_start(struct opl_vm *vm, const struct ops_machine_cfg *cfg)
 	vm->hash = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
 	memset(vm->kind_seq, 0, sizeof(vm->kind_seq));
 	memset(vm->preserved, 0, sizeof(vm->preserved));
+	if (vm->race)
+		opl_race_start(vm);	/* concurrent blocks (opsched.c) */
 	ret = ops_machine_power_on(cfg ? cfg : ops_machine_default());
 	take_marks(vm);
 	vm->started = !ret;
@@ -490,10 +495,13 @@ int opl_vm_step_line(struct opl_vm *vm, uint8_t opcode, const uint8_t *args,
 
 	vm->product_kind = d->product;
 	vm->running = (int)(c - vm->calls);
-	if (lusim_check_op_begin)
+	/* an op of a concurrent block is checked by opsched.c */
+	if ((!vm->race || !opl_race_op_begin(vm, d->name)) &&
+	    lusim_check_op_begin)
 		lusim_check_op_begin(d->name);
 	ret = d->exec(vm, c, &out);
-	if (lusim_check_op_end)
+	if ((!vm->race || !opl_race_op_end(vm, d->name, ret)) &&
+	    lusim_check_op_end)
 		lusim_check_op_end(ret);
 	vm->running = -1;
 	c->ret = ret;
@@ -683,6 +691,8 @@ void opl_print_call(const struct opl_vm *vm, const struct opl_call *c,
 	unsigned int n = opl_op_nr_args(d);
 	char name[32];
 
+	if (vm->race)
+		opl_race_print_prefix(vm, c, out);	/* "@1 " */
 	if (c->product >= 0) {
 		opl_obj_name(vm, c->product, name, sizeof(name));
 		opl_str_printf(out, "%s = ", name);
@@ -724,7 +734,11 @@ void opl_print_trace(const struct opl_vm *vm, unsigned int flags,
 		       vm->nr_calls, vm->nr_calls == 1 ? "" : "s");
 	if (bugs[0])
 		opl_str_printf(out, "bugs %s\n", bugs);
+	if (vm->race)
+		opl_race_print_header(vm, out);		/* "actors N" */
 	for (unsigned int i = 0; i < vm->nr_calls; i++) {
+		if (vm->race)
+			opl_race_print_before(vm, i, out);	/* "schedule ..." */
 		opl_print_call(vm, &vm->calls[i], flags, out);
 		if (vm->running == (int)i)
 			opl_str_printf(out, "  # <- the finding fired in this op");

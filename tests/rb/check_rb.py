@@ -30,6 +30,11 @@ RBS = {
               ["RB-02", "RB-03"]),
     "RB-03": ("rb-03-attach-after-preserve.lus", "rb-03-attach-after-preserve-fixed.lus",
               ["RB-03"]),
+    # racy variants (issue 9), in corpus/race
+    "RB-03-race": ("rb-03-race-preserve-attach.lus",
+                   "rb-03-race-preserve-attach-fixed.lus", ["RB-03"]),
+    "RB-05-race": ("rb-05-race-walk-destroy.lus",
+                   "rb-05-race-walk-destroy-fixed.lus", ["RB-05"]),
     "RB-04": ("rb-04-xa-lock-sleep.lus", "rb-04-xa-lock-sleep-fixed.lus", ["RB-04"]),
     "RB-05": ("rb-05-unmarked-hwpt.lus", "rb-05-unmarked-hwpt-fixed.lus", ["RB-05"]),
     "RB-06": ("rb-06-memfd-not-preserved.lus", "rb-06-memfd-not-preserved-fixed.lus",

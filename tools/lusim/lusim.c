@@ -4,7 +4,7 @@
  *
  *   lusim run [-q] [--trace] [--bug RB-nn]... [--suppress ID[@SITE]]...
  *             [--suppressions FILE] [--graph OUT.dot] FILE...
- *   lusim decode [-o OUT] INPUT        binary fuzz input -> scenario
+ *   lusim decode [-o OUT] [--race] INPUT       binary fuzz input -> scenario
  *   lusim encode [-o OUT] FILE         scenario -> binary fuzz input
  *   lusim minimize [-o OUT] [--id ID] FILE
  *   lusim dict fuzz_ops|fuzz_scenario
@@ -32,6 +32,8 @@
 #include <lusim/reset.h>
 #include <check/check.h>
 #include <ops/oplang.h>
+#include <ops/oprace.h>
+#include <lusim/actor.h>
 
 #include "graph.h"
 
@@ -75,7 +77,9 @@ static void print_help(FILE *f)
 "      --suppressions FILE   ... one ID[@SITE] per line, # comments\n"
 "      --graph OUT.dot     write the live object graph after the last op\n"
 "                          (one FILE; OUT.svg too when Graphviz dot exists)\n"
-"  decode [-o OUT] INPUT  print a binary fuzz_ops input as a scenario\n"
+"  decode [-o OUT] [--race] INPUT\n"
+"                      print a binary fuzz_ops input (--race: a fuzz_race\n"
+"                      input) as a scenario\n"
 "  encode [-o OUT] FILE   encode a scenario as a binary fuzz_ops input\n"
 "  minimize [-o OUT] [--id ID[@SITE]] FILE\n"
 "                      shrink a scenario or binary input (delta debugging over\n"
@@ -529,13 +533,20 @@ static void expect_findings(struct opl_str *out)
  * passes exactly when the run is reproduced). Returns the number of
  * findings.
  */
+static bool decode_race;	/* decode --race: a fuzz_race input */
+
 static unsigned int decode_binary(struct opl_vm *vm, const uint8_t *data,
 				  size_t size, struct opl_str *out)
 {
 	unsigned int n;
 
+	if (decode_race && size)
+		opl_vm_race_enable(vm, 2 + data[0] % (LUSIM_MAX_ACTORS - 1));
 	opl_vm_start(vm, NULL);
-	opl_vm_run_binary(vm, data, size);
+	if (decode_race)
+		opl_race_run_binary(vm, data, size);
+	else
+		opl_vm_run_binary(vm, data, size);
 	opl_print_trace(vm, OPL_PRINT_EXPECT, out);
 	opl_vm_end(vm);
 	n = lusim_findings_count();
@@ -547,6 +558,7 @@ static int cmd_decode(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
+		{ "race", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -564,6 +576,9 @@ static int cmd_decode(int argc, char **argv)
 		switch (c) {
 		case 'o':
 			outp = optarg;
+			break;
+		case 'r':
+			decode_race = true;
 			break;
 		case 'h':
 			print_help(stdout);
@@ -610,6 +625,15 @@ static int encode_script(const struct opl_script *s, struct opl_vm *vm,
 	opl_script_run(s, vm, &opts, &res);
 	if (res.runtime_error)
 		return -1;
+	if (opl_vm_race_actors(vm)) {
+		/* a racy scenario: the fuzz_race form (actors, schedules) */
+		*len = opl_race_encode(vm, NULL, 0);
+		*bin = malloc(*len ? *len : 1);
+		if (!*bin)
+			return -1;
+		opl_race_encode(vm, *bin, *len);
+		return 0;
+	}
 	*len = opl_vm_encode(vm, NULL, 0);
 	*bin = malloc(*len ? *len : 1);
 	if (!*bin)
@@ -981,6 +1005,48 @@ static int cmd_gen_corpus(int argc, char **argv)
 			 base);
 		stale += put_file(path, text, tlen, check);
 		free(text);
+	}
+	list_free(&files);
+
+	/*
+	 * Racy scenarios (docs/concurrency.md): corpus/race/NAME.lus encoded
+	 * as corpus/fuzz_race/NAME; fuzz/fuzz_race.dict is fuzz_ops's plus
+	 * the actor tags and schedule items.
+	 */
+	opl_dict_ops(&dict);
+	opl_str_printf(&dict, "# fuzz_race: an op of actor 0/1/2, one schedule byte\n");
+	for (unsigned int a = 0; a < LUSIM_MAX_ACTORS - 1; a++)
+		opl_str_printf(&dict, "actor%u=\"\\x%02x\"\n", a, 0xc0 + a);
+	for (unsigned int a = 0; a < LUSIM_MAX_ACTORS - 1; a++)
+		opl_str_printf(&dict, "sched_run%u=\"\\xf0\\x%02x\"\n", a, a);
+	opl_str_printf(&dict, "sched_keep1=\"\\xf0\\x80\"\nsched_keep8=\"\\xf0\\x87\"\n");
+	snprintf(path, sizeof(path), "%s/fuzz/fuzz_race.dict", root);
+	if (!status)
+		stale += put_file(path, dict.s, dict.len, check);
+	opl_str_free(&dict);
+	snprintf(path, sizeof(path), "%s/corpus/race", root);
+	if (!status && collect(&files, path))
+		status = 2;
+	for (unsigned int i = 0; !status && i < files.n; i++) {
+		const char *base = strrchr(files.v[i], '/') + 1;
+		size_t blen = strlen(base) - 4;	/* without .lus */
+		struct opl_script *s = load_script(files.v[i], &status);
+		size_t len;
+		uint8_t *bin;
+
+		if (!s)
+			break;
+		if (encode_script(s, vm, &bin, &len)) {
+			warnx_("%s: cannot be encoded", files.v[i]);
+			status = 2;
+			opl_script_free(s);
+			break;
+		}
+		opl_script_free(s);
+		snprintf(path, sizeof(path), "%s/corpus/fuzz_race/%.*s", root,
+			 (int)blen, base);
+		stale += put_file(path, bin, len, check);
+		free(bin);
 	}
 	list_free(&files);
 	lusim_reset_all();

@@ -16,6 +16,8 @@
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 
+#include <lusim/actor.h>
+
 #include "lockdep_internal.h"
 
 static const char *lname(const struct lockdep_map *map)
@@ -63,6 +65,7 @@ void lusim_spin_lock(spinlock_t *l, unsigned int subclass, const char *site)
 {
 	struct task_struct *t = current;
 
+	lusim_sched_point(LUSIM_SP_LOCK, &l->dep_map, site);
 	spin_fresh(l);
 	t->preempt_count++;
 	if (l->owner == t) {
@@ -86,6 +89,7 @@ int lusim_spin_trylock(spinlock_t *l, const char *site)
 {
 	struct task_struct *t = current;
 
+	lusim_sched_point(LUSIM_SP_LOCK, &l->dep_map, site);
 	spin_fresh(l);
 	if (l->owner)
 		return 0;
@@ -111,6 +115,7 @@ void lusim_spin_unlock(spinlock_t *l, const char *site)
 	}
 	if (t->preempt_count > 0)
 		t->preempt_count--;
+	lusim_sched_point(LUSIM_SP_UNLOCK, &l->dep_map, site);
 }
 
 void lusim_assert_spin_locked(spinlock_t *l, const char *expr,
@@ -149,6 +154,7 @@ void lusim_mutex_lock(struct mutex *m, unsigned int subclass, const char *site)
 {
 	struct task_struct *t = current;
 
+	lusim_sched_point(LUSIM_SP_LOCK, &m->dep_map, site);
 	lusim_lockdep_check_sleep(site, "mutex_lock", lname(&m->dep_map));
 	mutex_fresh(m);
 	if (m->owner == t) {
@@ -170,6 +176,7 @@ void lusim_mutex_lock(struct mutex *m, unsigned int subclass, const char *site)
 
 int lusim_mutex_trylock(struct mutex *m, const char *site)
 {
+	lusim_sched_point(LUSIM_SP_LOCK, &m->dep_map, site);
 	mutex_fresh(m);
 	if (m->owner)
 		return 0;
@@ -190,6 +197,7 @@ void lusim_mutex_unlock(struct mutex *m, const char *site)
 		else
 			m->owner = NULL;
 	}
+	lusim_sched_point(LUSIM_SP_UNLOCK, &m->dep_map, site);
 }
 
 void lusim_mutex_destroy(struct mutex *m, const char *site)
@@ -228,6 +236,7 @@ void lusim_down_read(struct rw_semaphore *s, unsigned int subclass,
 {
 	struct task_struct *t = current;
 
+	lusim_sched_point(LUSIM_SP_LOCK, &s->dep_map, site);
 	lusim_lockdep_check_sleep(site, "down_read", lname(&s->dep_map));
 	rwsem_fresh(s);
 	if (s->owner == t) {
@@ -252,6 +261,7 @@ void lusim_down_read(struct rw_semaphore *s, unsigned int subclass,
 
 int lusim_down_read_trylock(struct rw_semaphore *s, const char *site)
 {
+	lusim_sched_point(LUSIM_SP_LOCK, &s->dep_map, site);
 	rwsem_fresh(s);
 	if (s->owner)
 		return 0;
@@ -267,6 +277,7 @@ void lusim_up_read(struct rw_semaphore *s, const char *site)
 		return;
 	if (s->readers)
 		s->readers--;
+	lusim_sched_point(LUSIM_SP_UNLOCK, &s->dep_map, site);
 }
 
 void lusim_down_write(struct rw_semaphore *s, unsigned int subclass,
@@ -274,6 +285,7 @@ void lusim_down_write(struct rw_semaphore *s, unsigned int subclass,
 {
 	struct task_struct *t = current;
 
+	lusim_sched_point(LUSIM_SP_LOCK, &s->dep_map, site);
 	lusim_lockdep_check_sleep(site, "down_write", lname(&s->dep_map));
 	rwsem_fresh(s);
 	if (s->owner == t) {
@@ -303,6 +315,7 @@ void lusim_down_write(struct rw_semaphore *s, unsigned int subclass,
 
 int lusim_down_write_trylock(struct rw_semaphore *s, const char *site)
 {
+	lusim_sched_point(LUSIM_SP_LOCK, &s->dep_map, site);
 	rwsem_fresh(s);
 	if (s->owner || s->readers)
 		return 0;
@@ -323,6 +336,7 @@ void lusim_up_write(struct rw_semaphore *s, const char *site)
 		else
 			s->owner = NULL;
 	}
+	lusim_sched_point(LUSIM_SP_UNLOCK, &s->dep_map, site);
 }
 
 void lusim_downgrade_write(struct rw_semaphore *s, const char *site)
@@ -343,4 +357,6 @@ void lusim_downgrade_write(struct rw_semaphore *s, const char *site)
 	else
 		s->owner = NULL;
 	s->readers++;
+	lusim_sched_point(LUSIM_SP_UNLOCK, &s->dep_map, site);
 }
+

@@ -332,6 +332,26 @@ static int iommufd_save_hwpts(struct iommufd_ctx *ictx,
 		}
 
 		/*
+		 * RB-05 (a) (switch): the RFC serializer walked the objects
+		 * with neither the lock nor a reference held across the
+		 * preserve ("wrong locking"), so an IOMMU_DESTROY running
+		 * meanwhile frees the HWPT under it.  The reference the
+		 * unpreserve drops is taken only afterwards.
+		 */
+		if (lusim_bug_enabled("RB-05")) {
+			xa_unlock(&ictx->objects);
+			rc = iommufd_preserve_hwpt(session, hwpt,
+						   &iommufd_lu->hwpts[nr_hwpts]);
+			if (!rc && !iommufd_lock_obj(obj))
+				rc = -ENOENT;
+			if (rc)
+				return rc;
+			nr_hwpts++;
+			xa_lock(&ictx->objects);
+			continue;
+		}
+
+		/*
 		 * RB-04, RB-05: pin the HWPT (IOMMU_DESTROY now fails with
 		 * -EBUSY), then drop the spinlock before taking sleeping locks.
 		 */
