@@ -22,6 +22,7 @@ See docs/review.md.
 """
 
 import argparse
+import glob
 import hashlib
 import html
 import os
@@ -51,6 +52,12 @@ LUSIM_FINDING = re.compile(r'^lusim: finding (\S+?)(?: \(suppressed\))?: (.*)\n(
 
 class ReviewError(Exception):
     pass
+
+
+def rel(p):
+    """p relative to the current directory when it is below it."""
+    r = os.path.relpath(p)
+    return p if r.startswith('..') else r
 
 
 def say(*a):
@@ -142,9 +149,14 @@ def cache_root(args):
     return os.path.join(base, 'lusim', 'review')
 
 
-def rewrite_paths(text, names):
+def rewrite_paths(text, names, bdir=None):
+    """Mail copies by the mail's name; source files as build-relative
+    paths (../../src/sim/x.c) by their path in the source tree."""
     for p, n in names.items():
         text = text.replace(p, n)
+    if bdir:
+        up = os.path.relpath(ROOT, bdir) + os.sep
+        text = text.replace(up, '')
     return text
 
 
@@ -257,8 +269,7 @@ def campaign_env(args, extra=None):
 
 
 def env_prefix(args):
-    p = ['LUSIM_SUPPRESSIONS=%s' % os.path.relpath(os.path.join(ROOT, 'fuzz',
-                                                                'known-findings.supp'))]
+    p = ['LUSIM_SUPPRESSIONS=%s' % rel(os.path.join(ROOT, 'fuzz', 'known-findings.supp'))]
     if args.bug:
         p.append('LUSIM_BUGS=' + ','.join(args.bug))
     if args.series:
@@ -327,22 +338,48 @@ def const_sites(bdir, wdir, args):
     return out, cmd
 
 
-def classify_artifacts(args, bdir, wdir):
+def classify(replay, path, env, skip):
+    """(id, site, message) of the finding one crash input makes; the
+    start-up report (skip: the build-time sites) does not count."""
+    try:
+        p = subprocess.run([replay, path], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, errors='replace', timeout=120, env=env)
+    except subprocess.TimeoutExpired:
+        return ('TIMEOUT', '', 'the replay did not finish in 120 s')
+    for m in LUSIM_FINDING.finditer(p.stdout):
+        if '(suppressed)' in m.group(0).split('\n')[0]:
+            continue
+        key = (m.group(1), m.group(3) or '')
+        if key not in skip:
+            return key + (m.group(2),)
+    m = summary.SAN.search(p.stdout)
+    if m:
+        return ('%s-%s' % ({'AddressSanitizer': 'ASAN', 'UndefinedBehaviorSanitizer': 'UBSAN',
+                            'LeakSanitizer': 'LSAN'}.get(m.group(1), m.group(1)), m.group(2)),
+                m.group(3) or '', m.group(2) + (' in %s' % m.group(4) if m.group(4) else ''))
+    m = summary.UBSAN.search(p.stdout)
+    if m:
+        return ('UBSAN', m.group(1), m.group(2))
+    if p.returncode == 0:
+        kind = os.path.basename(path).split('-')[0]
+        if kind in ('timeout', 'slow', 'oom'):
+            return (kind.upper(), '', 'libFuzzer %s unit; replays within limits here' % kind)
+        return ('NOT-REPRODUCED', '', '%s replays cleanly' % os.path.basename(path))
+    last = p.stdout.strip().splitlines()[-1] if p.stdout.strip() else ''
+    return ('EXIT-%d' % p.returncode, '', last[:200])
+
+
+def classify_artifacts(args, bdir, wdir, consts):
     art = os.path.join(wdir, 'artifacts')
     replay = os.path.join(bdir, 'fuzz', 'fuzz_ops-replay')
+    env = campaign_env(args, {'LLVM_PROFILE_FILE': '/dev/null'})
+    skip = {(c[0], c[1]) for c in consts}
     found = {}
-    saved = dict(os.environ)
-    os.environ.clear()
-    os.environ.update(campaign_env(args, {'LLVM_PROFILE_FILE': '/dev/null'}))
-    try:
-        for f in sorted(os.listdir(art)):
-            path = os.path.join(art, f)
-            fid, site, msg = summary.classify(replay, path)
-            e = found.setdefault((fid, site), {'msg': msg, 'files': []})
-            e['files'].append(path)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved)
+    for f in sorted(os.listdir(art)):
+        path = os.path.join(art, f)
+        fid, site, msg = classify(replay, path, env, skip)
+        e = found.setdefault((fid, site), {'msg': msg, 'files': []})
+        e['files'].append(path)
     return found
 
 
@@ -411,7 +448,7 @@ def minimize(args, bdir, rdir, fid, site, crash):
 SHOW_RE = re.compile(r'^\s*(\d+)\|\s*([0-9.]+[kMGTE]?|)\|(.*)$')
 
 
-def coverage(args, bdir, wdir, st, found, mailcopy):
+def coverage(args, bdir, wdir, st, found, target):
     """Replay seeds, campaign corpus and crash inputs on the coverage build;
     llvm-cov show of the mail copy.  Returns {mail line: count or None}."""
     replay = os.path.join(bdir, 'fuzz', 'fuzz_ops-replay')
@@ -445,19 +482,30 @@ def coverage(args, bdir, wdir, st, found, mailcopy):
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     if p.returncode:
         return None, 'llvm-profdata: ' + p.stdout.strip()[-300:]
-    p = subprocess.run(['llvm-cov', 'show', replay, '-instr-profile=' + prof,
-                        '-show-line-counts', mailcopy], stdout=subprocess.PIPE,
-                       stderr=subprocess.STDOUT, text=True, errors='replace')
+    # coverage is recorded against the spliced copies; their #line
+    # directives map each line back to the mail (or the override file)
     counts = {}
-    for ln in p.stdout.splitlines():
-        m = SHOW_RE.match(ln)
-        if m:
+    want = os.path.normpath(target)
+    for sp in sorted(glob.glob(os.path.join(bdir, 'sim', 'spliced__*.c'))):
+        p = subprocess.run(['llvm-cov', 'show', replay, '-instr-profile=' + prof,
+                            '-show-line-counts', sp], stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, errors='replace', cwd=bdir)
+        with open(sp, errors='replace') as f:
+            cf = me.ls.parse_c(f.read(), sp)
+        for ln in p.stdout.splitlines():
+            m = SHOW_RE.match(ln)
+            if not m or cf.line_map is None:
+                continue
+            f, mline = cf.line_map(int(m.group(1)))
+            if os.path.normpath(os.path.join(bdir, f)) != want:
+                continue
             c = m.group(2)
             if c == '':
-                counts[int(m.group(1))] = None
-            else:
-                mult = {'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'E': 1e18}.get(c[-1], 1)
-                counts[int(m.group(1))] = int(float(c.rstrip('kMGTE')) * mult)
+                counts.setdefault(mline, None)
+                continue
+            mult = {'k': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12, 'E': 1e18}.get(c[-1], 1)
+            n = int(float(c.rstrip('kMGTE')) * mult)
+            counts[mline] = max(n, counts.get(mline) or 0)
     return counts, '%d inputs replayed' % (
         sum(len(os.listdir(d)) if os.path.isdir(d) else 1 for d in inputs))
 
@@ -545,7 +593,7 @@ def review(args):
     os.makedirs(rdir)
     st = run_campaign(args, bdir, wdir)
     consts, const_cmd = const_sites(bdir, wdir, args)
-    found = classify_artifacts(args, bdir, wdir)
+    found = classify_artifacts(args, bdir, wdir, consts)
     base_ids = None
     if args.baseline:
         bkey = build_key('baseline', [])
@@ -553,7 +601,7 @@ def review(args):
         bwdir = os.path.join(os.path.dirname(bbdir), 'campaign')
         bst = run_campaign(args, bbdir, bwdir)
         bconsts, _ = const_sites(bbdir, bwdir, args)
-        bfound = classify_artifacts(args, bbdir, bwdir)
+        bfound = classify_artifacts(args, bbdir, bwdir, bconsts)
         base_ids = {fid for fid, _ in bfound} | {c[0] for c in bconsts}
         base_ids_sites = set(bfound) | {(c[0], c[1]) for c in bconsts}
         base_st = bst
@@ -598,34 +646,34 @@ def review(args):
                                         'comes with the patch'))
         out('  rule: %s%s' % ('%s, "%s": ' % (doc, head) if doc else '', text[:600]))
         for e in byid[fid]:
-            site = rewrite_paths(e['site'], names)
+            site = rewrite_paths(e['site'], names, bdir)
             out('  - %s%s' % (e['msg'], '  at %s' % site if site else ''))
             if e['const']:
                 out('    found in the build\'s WARN site list (a compile-time constant '
                     'condition): every run of this build reports it, no scenario needed')
                 out('    rerun: %s %s' % (env_prefix(args), ' '.join(
-                    os.path.relpath(c) if os.path.exists(c) else c for c in const_cmd)))
+                    rel(c) if os.path.exists(c) else c for c in const_cmd)))
                 continue
             crash = min(e['files'], key=lambda f: (os.path.getsize(f), f))
             scen, text_s, ok, note = minimize(args, bdir, rdir, fid, e['site'], crash)
             out('    %d crash input%s; smallest: %s' % (len(e['files']),
                                                       '' if len(e['files']) == 1 else 's',
-                                                      os.path.relpath(crash)))
+                                                      rel(crash)))
             if scen is None:
                 out('    minimized scenario: not available (%s)' % note)
-                out('    rerun: %s %s %s' % (env_prefix(args), os.path.relpath(
-                    os.path.join(bdir, 'fuzz', 'fuzz_ops-replay')), os.path.relpath(crash)))
+                out('    rerun: %s %s %s' % (env_prefix(args), rel(
+                    os.path.join(bdir, 'fuzz', 'fuzz_ops-replay')), rel(crash)))
                 continue
-            body = [ln for ln in text_s.splitlines() if ln.strip()]
+            body = [rewrite_paths(ln, names, bdir) for ln in text_s.splitlines() if ln.strip()]
             out('    minimized scenario (%s; lusim run %s):' % (
-                os.path.relpath(scen), 'reproduces it' if ok else 'does NOT reproduce it'))
+                rel(scen), 'reproduces it' if ok else 'does NOT reproduce it'))
             for ln in body[:40]:
                 out('      ' + ln)
             if len(body) > 40:
                 out('      ... (%d more lines)' % (len(body) - 40))
             out('    rerun: %s %s run --trace %s' % (
-                env_prefix(args), os.path.relpath(os.path.join(bdir, 'tools', 'lusim', 'lusim')),
-                os.path.relpath(scen)))
+                env_prefix(args), rel(os.path.join(bdir, 'tools', 'lusim', 'lusim')),
+                rel(scen)))
     if base_ids is not None:
         out()
         out('baseline: %d s, %s executions on the model\'s own functions; %s' % (
