@@ -264,6 +264,21 @@ class Override(unittest.TestCase):
                                capture_output=True, text=True)
             self.assertEqual(p.returncode, 2)
 
+    @unittest.skipUnless(os.environ.get('LUSIM_EXE'), 'LUSIM_EXE not set')
+    def test_cli_dispatch(self):
+        """`lusim review` runs this tree's tools/review/lusim_review.py."""
+        with tempfile.TemporaryDirectory() as d:
+            p = subprocess.run([os.environ['LUSIM_EXE'], 'review', '--cache', d, '--emit', '-',
+                                os.path.join(MAILS, 'v1-pair-reply.eml')],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn('\tWARN_ON(-ENOENT);', p.stdout)
+            self.assertIn('#line 82 "', p.stdout)
+            p = subprocess.run([os.environ['LUSIM_EXE'], 'review', '--help'],
+                               capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0)
+            self.assertIn('--baseline', p.stdout)
+
 
 if __name__ == '__main__':
     unittest.main(verbosity=2)

@@ -30,6 +30,7 @@ import re
 import shutil
 import subprocess
 import sys
+import textwrap
 import time
 
 sys.dont_write_bytecode = True
@@ -389,8 +390,11 @@ def classify_artifacts(args, bdir, wdir, consts):
 def doc_entry(fid):
     """(doc file, heading, summary) of the oracle's documentation."""
     docs = os.path.join(ROOT, 'docs')
-    names = ['oracles.md'] + sorted(f for f in os.listdir(docs)
-                                    if f.endswith('.md') and f != 'oracles.md')
+    # the oracle docs first, then the shim's (its finding ids), then the rest
+    first = ['oracles.md', 'kernel-shim.md', 'kernel-shim-locks.md', 'kernel-shim-mem.md',
+             'kernel-shim-xarray.md', 'luo-kho.md', 'hw.md']
+    names = [f for f in first if os.path.exists(os.path.join(docs, f))] + \
+        sorted(f for f in os.listdir(docs) if f.endswith('.md') and f not in first)
     pat = re.compile(r'(?<![\w-])%s(?![\w-])' % re.escape(fid))
     for n in names:
         lines = open(os.path.join(docs, n)).read().splitlines()
@@ -403,16 +407,30 @@ def doc_entry(fid):
                 text = ' '.join(body)
                 parts = re.findall(r'\*\*(Checks|Why):\*\*\s*(.*?)(?=\*\*\w+:\*\*|```|$)', text)
                 if parts:
-                    s = ' '.join('%s: %s' % (k, v.strip()) for k, v in parts)
+                    # all of Checks, the first sentence of Why
+                    s = ' '.join('%s: %s' % (k, v.strip() if k == 'Checks' else
+                                             re.split(r'(?<=[.;])\s', v.strip())[0])
+                                 for k, v in parts)
                 else:
                     paras = [p.strip() for p in '\n'.join(body).split('\n\n') if p.strip()]
                     s = re.sub(r'\s+', ' ', paras[0]) if paras else ''
                 return ('docs/' + n, ln.lstrip('# ').strip(), s)
+    # a table row that is about the id (its first cell names it) ...
     for n in names:
         for ln in open(os.path.join(docs, n)).read().splitlines():
-            if ln.startswith('|') and pat.search(ln):
+            if ln.startswith('|') and pat.search(ln.strip('|').split('|')[0]):
                 cells = [c.strip() for c in ln.strip('|').split('|')]
                 return ('docs/' + n, 'table', ' | '.join(cells))
+    # ... else the first sentence of prose that defines it
+    for n in names:
+        text = open(os.path.join(docs, n)).read()
+        for para in text.split('\n\n'):
+            if para.startswith(('|', '```', '#')) or not pat.search(para):
+                continue
+            para = re.sub(r'\s+', ' ', para)
+            for sent in re.split(r'(?<=[.;])\s', para):
+                if pat.search(sent):
+                    return ('docs/' + n, 'text', sent.strip())
     return (None, None, 'no documentation entry found for %s' % fid)
 
 
@@ -644,7 +662,9 @@ def review(args):
             out('  baseline: %s' % ('the model itself has it too' if fid in base_ids
                                    else 'not found on the model\'s own functions: '
                                         'comes with the patch'))
-        out('  rule: %s%s' % ('%s, "%s": ' % (doc, head) if doc else '', text[:600]))
+        rule = textwrap.wrap('%s%s' % ('%s, "%s": ' % (doc, head) if doc else '', text),
+                             width=96, break_on_hyphens=False)
+        out('  rule: ' + '\n        '.join(rule))
         for e in byid[fid]:
             site = rewrite_paths(e['site'], names, bdir)
             out('  - %s%s' % (e['msg'], '  at %s' % site if site else ''))
