@@ -25,8 +25,10 @@ import argparse
 import glob
 import hashlib
 import html
+import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -211,9 +213,12 @@ def build(args, key, overrides, names, label):
                 raise ReviewError('configure failed:\n  ' + '\n  '.join(
                     rewrite_paths(d, names) for d in diags))
         t0 = time.time()
-        # the spliced model files first: an error in the pasted code fails fast
-        targets = ovl_targets(bdir) + BUILD_TARGETS
-        cmd = ['ninja', '-C', bdir, '-j', str(args.jobs)] + targets
+        # the pasted code first: an error in it fails in seconds, not after
+        # the whole tree is built
+        diags = syntax_check(bdir, lf, names)
+        if diags:
+            raise ReviewError('build failed (log: %s):\n  %s' % (log, '\n  '.join(diags)))
+        cmd = ['ninja', '-C', bdir, '-j', str(args.jobs)] + BUILD_TARGETS
         lf.write('$ %s\n' % ' '.join(cmd))
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         lf.write(p.stdout)
@@ -228,18 +233,49 @@ def build(args, key, overrides, names, label):
                                                              bdir))
     else:
         say('build: %s: cached, nothing recompiled (%s)' % (label, bdir))
-    for d in diags:
-        say('  ' + d)
     return bdir
 
 
-def ovl_targets(bdir):
-    """ninja targets of the spliced model libraries (build.ninja names)."""
+def syntax_check(bdir, lf, names):
+    """Write the spliced copies (ninja) and compile each with -fsyntax-only
+    by its command in compile_commands.json.  Returns the diagnostics in
+    the mail when that fails (else [] and the full build decides)."""
     try:
         text = open(os.path.join(bdir, 'build.ninja')).read()
-    except OSError:
+        cc = json.load(open(os.path.join(bdir, 'compile_commands.json')))
+    except (OSError, ValueError):
         return []
-    return sorted(set(re.findall(r'^build (sim/libkmodel_\w+_overrides\.a):', text, re.M)))
+    srcs = sorted(set(re.findall(r'^build ([^:]*spliced__\w+\.c)[ :]', text, re.M)))
+    if not srcs:
+        return []
+    p = subprocess.run(['ninja', '-C', bdir] + srcs, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, text=True)
+    lf.write(p.stdout)
+    if p.returncode:
+        return mail_diags(p.stdout, names, bdir)
+    out = []
+    for e in cc:
+        if 'spliced__' not in e['file']:
+            continue
+        cmd = shlex.split(e['command'])
+        if '-o' in cmd:
+            i = cmd.index('-o')
+            del cmd[i:i + 2]
+        cmd = [c for c in cmd if c not in ('-MD',)]
+        for opt in ('-MQ', '-MF'):
+            while opt in cmd:
+                i = cmd.index(opt)
+                del cmd[i:i + 2]
+        cmd.append('-fsyntax-only')
+        q = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           cwd=e['directory'])
+        lf.write('$ (syntax check) %s\n%s' % (e['file'], q.stdout))
+        if q.returncode:
+            out += mail_diags(q.stdout, names, bdir)
+        else:
+            for d in mail_diags(q.stdout, names, bdir):
+                say('  ' + d)        # warnings: shown, never fatal
+    return out
 
 
 def build_key(kind, overrides):
