@@ -45,9 +45,11 @@ import mailextract as me  # noqa: E402
 import summary  # noqa: E402    fuzz/summary.py: crash classification, log parsing
 
 BUILD_TARGETS = ['fuzz/fuzz_ops', 'fuzz/fuzz_ops-replay', 'tools/lusim/lusim']
-BUILD_FLAGS = '-fno-sanitize-recover=all -fprofile-instr-generate -fcoverage-mapping'
+# line tables only (for sanitizer reports): full -g costs build time
+BUILD_FLAGS = ('-fno-sanitize-recover=all -fprofile-instr-generate -fcoverage-mapping '
+               '-gline-tables-only')
 # bump when the build configuration changes (part of the cache key)
-BUILD_VERSION = 'review-build-1'
+BUILD_VERSION = 'review-build-2'
 DIAG_RE = re.compile(r'^(.*?):(\d+):(?:(\d+):)? (error|warning|note|fatal error): (.*)$')
 LUSIM_FINDING = re.compile(r'^lusim: finding (\S+?)(?: \(suppressed\))?: (.*)\n(?:  at (\S+))?',
                            re.M)
@@ -157,6 +159,10 @@ def rewrite_paths(text, names, bdir=None):
     paths (../../src/sim/x.c) by their path in the source tree."""
     for p, n in names.items():
         text = text.replace(p, n)
+        if bdir:
+            # a mail copy under the source tree is named relative to the
+            # build directory in #line (the splicer's path style)
+            text = text.replace(os.path.relpath(p, bdir), n)
     if bdir:
         up = os.path.relpath(ROOT, bdir) + os.sep
         text = text.replace(up, '')
@@ -200,6 +206,7 @@ def build(args, key, overrides, names, label):
         if not os.path.exists(os.path.join(bdir, 'build.ninja')):
             cmd = ['meson', 'setup', bdir, ROOT, '-Dfuzzing=libfuzzer',
                    '-Db_sanitize=address,undefined', '-Db_lundef=false', '-Dbenchmarks=false',
+                   '-Ddebug=false',
                    '-Dc_args=' + BUILD_FLAGS, '-Dc_link_args=' + BUILD_FLAGS,
                    '-Dkernel_overrides=' + ','.join(paths)]
             lf.write('$ %s\n' % ' '.join(cmd))
@@ -512,11 +519,19 @@ def coverage(args, bdir, wdir, st, found, target):
     inputs = [st['seeds'], os.path.join(wdir, 'corpus')]
     art = os.path.join(wdir, 'artifacts')
     inputs += [os.path.join(art, f) for f in sorted(os.listdir(art))]
-    ids = sorted({fid for fid, _ in found} | {'WARN', 'BUG'})
-    env = campaign_env(args, {'LLVM_PROFILE_FILE': os.path.join(pdir, '%p.profraw'),
-                              'LUSIM_SUPPRESS': ','.join(ids)})
-    p = subprocess.run([replay] + inputs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                       env=env, timeout=600)
+    # a finding aborts the replay before it writes its profile: suppress
+    # every id a run reports and run again, until all inputs run through
+    ids = {fid for fid, _ in found} | {'WARN', 'BUG'}
+    for _ in range(8):
+        env = campaign_env(args, {'LLVM_PROFILE_FILE': os.path.join(pdir, '%p.profraw'),
+                                  'LUSIM_SUPPRESS': ','.join(sorted(ids))})
+        p = subprocess.run([replay] + inputs, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True, errors='replace', env=env, timeout=600)
+        new = {m.group(1) for m in LUSIM_FINDING.finditer(p.stdout)
+               if '(suppressed)' not in m.group(0).split('\n')[0]} - ids
+        if not p.returncode or not new:
+            break
+        ids |= new
     if p.returncode:
         # something still aborts: one process per input, so the rest counts
         files = []
