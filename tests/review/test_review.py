@@ -85,8 +85,11 @@ def main():
         check(rc == 1, 'v1 pair: exit status 1 (findings)', out)
         name = os.path.relpath(v1) if not os.path.relpath(v1).startswith('..') else v1
         lines = open(v1).read().splitlines()
-        l_enoent = next(i for i, ln in enumerate(lines, 1) if 'WARN_ON(-ENOENT)' in ln)
-        l_einval = next(i for i, ln in enumerate(lines, 1) if 'WARN_ON(-EINVAL)' in ln)
+        # the quoted patch's lines (the reviewer's comment names them too)
+        l_enoent = next(i for i, ln in enumerate(lines, 1)
+                        if ln.startswith('> +') and 'WARN_ON(-ENOENT)' in ln)
+        l_einval = next(i for i, ln in enumerate(lines, 1)
+                        if ln.startswith('> +') and 'WARN_ON(-EINVAL)' in ln)
         check('* WARN-CONST-COND' in out and
               'at %s:%d' % (name, l_enoent) in out and 'at %s:%d' % (name, l_einval) in out,
               'v1 pair: WARN-CONST-COND at both WARN_ON(-errno) lines of the mail', out)

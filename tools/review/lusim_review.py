@@ -627,6 +627,10 @@ def main(argv=None):
         return 2
     except KeyboardInterrupt:
         return 2
+    except OSError as e:
+        print('lusim review: %s%s' % (e.filename + ': ' if e.filename else '', e.strerror),
+              file=sys.stderr)
+        return 2
 
 
 def review(args):
@@ -674,8 +678,20 @@ def review(args):
         base_ids = {fid for fid, _ in bfound} | {c[0] for c in bconsts}
         base_ids_sites = set(bfound) | {(c[0], c[1]) for c in bconsts}
         base_st = bst
-    mailcopy = next(iter(names)) if ex.kind == 'patch' else None
-    counts, cov_note = coverage(args, bdir, wdir, st, found, mailcopy or overrides[0])
+    cov_funcs = [f for t in ex.targets for f in t.functions]
+    cov_file = next(iter(names))
+    cov_name = src.name
+    if ex.kind == 'c-file':
+        # a C file's functions, where its own #line directives (if any) put them
+        cf = me.ls.parse_c(src.text, overrides[0])
+        cov_funcs = []
+        for it in cf.functions:
+            f, a = cf.loc(it.line)
+            _, b = cf.loc(it.end_line)
+            cov_funcs.append(me.Function(it.name, '', a, b, '', []))
+            if f != overrides[0]:
+                cov_file, cov_name = f, f
+    counts, cov_note = coverage(args, bdir, wdir, st, found, cov_file)
 
     lines = []
 
@@ -757,19 +773,14 @@ def review(args):
         out('coverage: not available (%s)' % cov_note)
     else:
         out('coverage of the extracted functions (llvm-cov; %s):' % cov_note)
-        funcs = [f for t in ex.targets for f in t.functions] if ex.kind == 'patch' else []
-        if ex.kind == 'c-file':
-            cf = me.ls.parse_c(src.text, src.name)
-            funcs = [me.Function(it.name, '', it.line, it.end_line, '', [])
-                     for it in cf.functions]
-        for f in funcs:
+        for f in cov_funcs:
             code = [ln for ln in range(f.line, f.end_line + 1) if counts.get(ln) is not None]
             hit = [ln for ln in code if counts[ln] > 0]
             miss = [ln for ln in code if counts[ln] == 0]
             out('  %s()  %s:%d-%d: %d of %d lines reached' % (
-                f.name, src.name, f.line, f.end_line, len(hit), len(code)))
+                f.name, cov_name, f.line, f.end_line, len(hit), len(code)))
             if miss:
-                out('    not reached: %s:%s' % (src.name, ranges(miss)))
+                out('    not reached: %s:%s' % (cov_name, ranges(miss)))
             cov_rows.append((f, hit, miss))
     status = 1 if byid else 0
     out()
@@ -777,14 +788,19 @@ def review(args):
     with open(os.path.join(rdir, 'report.txt'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     if args.html:
-        write_html(args.html, lines, cov_rows, counts, src)
+        try:
+            with open(cov_file, errors='replace') as f:
+                shown = f.read()
+        except OSError:
+            shown = src.text
+        write_html(args.html, lines, cov_rows, counts, src, shown)
         say('wrote %s' % os.path.join(args.html, 'index.html'))
     return status
 
 
-def write_html(d, lines, rows, counts, src):
+def write_html(d, lines, rows, counts, src, shown):
     os.makedirs(d, exist_ok=True)
-    text_lines = src.text.splitlines()
+    text_lines = shown.splitlines()
     h = ['<!DOCTYPE html><html><head><meta charset="utf-8"><title>lusim review: %s</title>'
          % html.escape(src.name),
          '<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:1em}'
