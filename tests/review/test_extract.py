@@ -245,6 +245,18 @@ class Override(unittest.TestCase):
             with open(out) as f:
                 self.assertIn('lusim-target: drivers/iommu/iommufd/device.c', f.read())
             self.assertIn('fixed-pair-reply2.eml:29-89  iommufd_device_preserve()', p.stdout)
+            # the override (hence the build cache key) depends on the mail's
+            # content only, not on where it is saved
+            other = os.path.join(d, 'renamed.txt')
+            with open(os.path.join(MAILS, 'fixed-pair-reply2.eml')) as f, \
+                    open(other, 'w') as g:
+                g.write(f.read())
+            p2 = subprocess.run([sys.executable, REVIEW, '--cache', d, '--emit', '-', other],
+                                capture_output=True, text=True)
+            with open(out) as f:
+                self.assertEqual(p2.stdout.split('*/\n', 1)[-1].strip(),
+                                 f.read().split('*/\n', 1)[-1].strip())
+                self.assertIn(f.read(0), p2.stdout)
             for m, want in (('empty.eml', 'empty input'),
                             ('model-lacks.patch', 'no usable function')):
                 p = subprocess.run([sys.executable, REVIEW, '--cache', d,

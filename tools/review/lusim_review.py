@@ -65,8 +65,11 @@ def rel(p):
     return p if r.startswith('..') else r
 
 
+SAY = {'file': None}     # stderr while --emit - writes C to stdout
+
+
 def say(*a):
-    print(*a, flush=True)
+    print(*a, flush=True, file=SAY['file'] or sys.stdout)
 
 
 def sha(data):
@@ -634,6 +637,8 @@ def main(argv=None):
 
 
 def review(args):
+    if args.emit == '-':
+        SAY['file'] = sys.stderr
     src = Source(args.mail)
     cache = cache_root(args)
     ex, overrides, names = extract(src, cache)

@@ -523,10 +523,13 @@ def _cstr(s):
 def render_override(t: Target, line_file, mail_name):
     """The override file of one target: '#line' directives name line_file
     (the mail's path as the compiler should see it)."""
+    # nothing here depends on the mail's name or path: the build cache is
+    # keyed by this text (same mail content, same build)
     out = ['/* lusim-target: %s */' % t.path,
            '/*',
-           ' * Written by "lusim review" from %s: the functions the patch' % mail_name,
-           ' * adds or rewrites whole in %s.  Edit it and rerun' % t.path,
+           ' * Written by "lusim review" from a patch mail (%s): the functions' %
+           os.path.basename(line_file),
+           ' * the patch adds or rewrites whole in %s.  Edit it and rerun' % t.path,
            ' * "lusim review THIS-FILE"; the #line directives make errors and',
            ' * coverage point at the mail (delete them to point here).',
            ' */']
