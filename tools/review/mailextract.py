@@ -503,10 +503,11 @@ def extract(text, source_root, name='MAIL'):
         targets, skipped = extract_patch(text, source_root, hunks)
         ex = Extraction('patch', targets, skipped)
         depths = sorted({h.depth for h in hunks})
-        ex.notes.append('%d hunk%s in %d file%s, quoted at depth %s' % (
-            len(hunks), '' if len(hunks) == 1 else 's',
-            len({h.path for h in hunks}), '' if len({h.path for h in hunks}) == 1 else 's',
-            '/'.join(str(d) for d in depths)))
+        nfiles = len({h.path for h in hunks})
+        ex.notes.append('%d hunk%s in %d file%s, %s' % (
+            len(hunks), '' if len(hunks) == 1 else 's', nfiles, '' if nfiles == 1 else 's',
+            'not quoted' if depths == [0] else
+            'quoted at depth %s' % '/'.join(str(d) for d in depths)))
         return ex
     # not a patch: a C file?
     cf = ls.parse_c(text, name)
