@@ -811,19 +811,32 @@ def write_html(d, lines, rows, counts, src, shown):
          '<style>body{font-family:sans-serif;margin:2em}pre{background:#f6f6f6;padding:1em}'
          'table.src{border-collapse:collapse;font-family:monospace;font-size:13px}'
          'table.src td{padding:0 .5em;white-space:pre}.hit{background:#dfd}.miss{background:#fcc}'
-         '.n{color:#888;text-align:right}</style></head><body>',
+         '.n{color:#888;text-align:right}.mail{color:#888;font-style:italic}</style></head><body>',
          '<h1>lusim review: %s</h1>' % html.escape(src.name),
          '<h2>Report</h2><pre>%s</pre>' % html.escape('\n'.join(lines)),
          '<h2>Annotated source of the extracted functions</h2>',
-         '<p>Green: reached by the campaign; red: not reached; uncoloured: no code. '
+         '<p>Green: reached by the campaign; red: not reached; uncoloured: no code; '
+         'grey italics: the mail between the function\'s lines (reviewers\' comments). '
          'Line numbers are the mail\'s; the count is how many times the line ran.</p>']
     for f, hit, miss in rows:
         h.append('<h3>%s() &mdash; %d of %d lines reached</h3><table class="src">' % (
             html.escape(f.name), len(hit), len(hit) + len(miss)))
+        # the function's code as extracted (quote marks and diff signs off,
+        # re-indented if the tabs were lost); other lines are the mail's
+        code = {}
+        if f.text:
+            src = [t for _, t in f.text]
+            if f.tabs_lost:
+                src = me.reindent(src)
+            code = {no: t for (no, _), t in zip(f.text, src)}
         for ln in range(f.line, f.end_line + 1):
             c = counts.get(ln) if counts else None
             cls = '' if c is None else (' class="hit"' if c > 0 else ' class="miss"')
-            t = text_lines[ln - 1] if ln - 1 < len(text_lines) else ''
+            if ln in code:
+                t = code[ln].expandtabs(8)
+            else:
+                t = text_lines[ln - 1] if ln - 1 < len(text_lines) else ''
+                cls = cls or ' class="mail"'
             h.append('<tr%s><td class="n">%d</td><td class="n">%s</td><td>%s</td></tr>' % (
                 cls, ln, '' if c is None else c, html.escape(t)))
         h.append('</table>')
