@@ -8,6 +8,7 @@
  *   lusim encode [-o OUT] FILE         scenario -> binary fuzz input
  *   lusim minimize [-o OUT] [--id ID] FILE
  *   lusim dict fuzz_ops|fuzz_scenario
+ *   lusim review [OPTION]... MAIL      fuzz a patch mail's functions
  *   lusim help [ops]
  *
  * Exit status: 0 success; 1 a scenario failed (an expect, an unexpected
@@ -90,6 +91,9 @@ static void print_help(FILE *f)
 "                      fuzzing files of source tree ROOT: fuzz/fuzz_ops.dict,\n"
 "                      fuzz/fuzz_scenario.dict, corpus/fuzz_ops/NAME (each\n"
 "                      corpus/scenarios/NAME.lus encoded), corpus/fuzz_scenario/\n"
+"  review [OPTION]... MAIL   fuzz the functions a patch mail adds or rewrites\n"
+"                      in place of the model's and report (docs/review.md;\n"
+"                      'lusim review --help' lists its options)\n"
 "  help [ops]          this text, or the op table\n"
 "\n"
 "Options for every command: -h, --help; --version.\n"
@@ -1123,6 +1127,37 @@ static struct lusim_check plant_check = {
 	.run = plant_run,
 };
 
+/*
+ * lusim review is Python (tools/review/lusim_review.py in the source tree
+ * this binary was built from): it configures and builds its own fuzz
+ * binaries, so it runs outside this process.  LUSIM_PYTHON picks the
+ * interpreter (default python3 on the PATH).
+ */
+static int cmd_review(int argc, char **argv)
+{
+	static const char script[] = LUSIM_SOURCE_ROOT "/tools/review/lusim_review.py";
+	const char *python = getenv("LUSIM_PYTHON");
+	char **args;
+	int i;
+
+	if (!python || !*python)
+		python = "python3";
+	args = calloc(argc + 2, sizeof(*args));
+	if (!args) {
+		warnx_("review: out of memory");
+		return 2;
+	}
+	args[0] = (char *)python;
+	args[1] = (char *)script;
+	for (i = 1; i < argc; i++)
+		args[i + 1] = argv[i];
+	args[argc + 1] = NULL;
+	execvp(python, args);
+	warnx_("review: cannot run %s %s: %s", python, script, strerror(errno));
+	free(args);
+	return 2;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd;
@@ -1138,6 +1173,8 @@ int main(int argc, char **argv)
 		printf("lusim %s (op language: %u ops)\n", LUSIM_VERSION, opl_nr_ops);
 		return 0;
 	}
+	if (!strcmp(cmd, "review"))
+		return cmd_review(argc - 1, argv + 1);
 	if (lusim_bugs_from_env()) {
 		warnx_("LUSIM_BUGS: expected a list like RB-01,RB-03");
 		return 2;

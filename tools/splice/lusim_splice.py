@@ -614,6 +614,9 @@ class _Parser:
                     continue
                 if self.skipping or self.blocks or self.stmt:
                     continue
+                if d.name == 'line' or (d.name == '' and
+                                        _LINE_DIR_RE.match(d.text)):
+                    continue    # a line mark (CFile.line_map), not an item
                 kind = 'include' if d.name in ('include',
                                                'include_next') else 'decl'
                 self._add_item(kind, t, t, directive=d)
@@ -703,10 +706,41 @@ def _const_cond(d):
     return None
 
 
+_LINE_DIR_RE = re.compile(r'#\s*(?:line\s+)?(\d+)\s+"((?:[^"\\]|\\.)*)"')
+
+
+def _line_directive_map(cf):
+    """A line_map from the file's own '#line N "FILE"' directives (an
+    override written by ``lusim review`` names the mail's lines this way),
+    or None when it has none."""
+    marks = []      # (directive line, target line, target file)
+    for t in cf.tokens:
+        if t.kind == 'pp' and t.directive.name in ('line', ''):
+            m = _LINE_DIR_RE.match(t.directive.text)
+            if m:
+                f = m.group(2).replace('\\"', '"').replace('\\\\', '\\')
+                marks.append((t.line, int(m.group(1)), f))
+    if not marks:
+        return None
+    keys = [m[0] for m in marks]
+    display = cf.display
+
+    def line_map(line):
+        k = bisect.bisect_left(keys, line) - 1
+        if k < 0:
+            return (display, line)
+        dline, n, f = marks[k]
+        return (f, n + line - dline - 1)
+    return line_map
+
+
 def parse_c(text, path, display=None, line_map=None):
-    """Parse C source text; see CFile.  Never raises."""
+    """Parse C source text; see CFile.  Never raises.  Without a line_map,
+    the file's own #line directives (if any) make one."""
     cf = CFile(path, text, display=display, line_map=line_map)
     _tokenize(cf)
+    if line_map is None:
+        cf.line_map = _line_directive_map(cf)
     if cf.errors:
         return cf
     _Parser(cf).run()
