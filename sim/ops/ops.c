@@ -360,11 +360,60 @@ static uint8_t ops_pattern_byte(uint32_t seed, uint64_t pos)
 	return (uint8_t)(x >> 24);
 }
 
+/*
+ * The pattern of a seed is computed once and kept: a fuzz input writes and
+ * checks the same few patterns over and over (a hash per byte was a tenth
+ * of fuzz_ops' time). Host memory only, bounded (OPS_PATTERN_SLOTS seeds of
+ * at most OPS_PATTERN_MAX bytes each; longer ranges are computed), and a
+ * cache: what it returns is exactly ops_pattern_byte()'s.
+ */
+#define OPS_PATTERN_SLOTS	8
+#define OPS_PATTERN_MAX		(1u << 20)
+
+static struct ops_pattern_slot {
+	uint8_t *bytes;
+	size_t len;
+	uint32_t seed;
+} ops_patterns[OPS_PATTERN_SLOTS];
+
+static const uint8_t *ops_pattern_cached(uint32_t seed, size_t end)
+{
+	struct ops_pattern_slot *s = &ops_patterns[seed % OPS_PATTERN_SLOTS];
+	size_t want, i;
+	uint8_t *nb;
+
+	if (end > OPS_PATTERN_MAX)
+		return NULL;
+	if (s->bytes && s->seed != seed)
+		s->len = 0;
+	s->seed = seed;
+	if (end <= s->len)
+		return s->bytes;
+	want = OPS_PATTERN_MAX;
+	while (want / 2 >= end && want / 2 >= 4096)
+		want /= 2;
+	nb = realloc(s->bytes, want);
+	if (!nb)
+		return NULL;
+	s->bytes = nb;
+	for (i = s->len; i < want; i++)
+		nb[i] = ops_pattern_byte(seed, i);
+	s->len = want;
+	return nb;
+}
+
 void ops_pattern_fill(void *buf, size_t len, uint32_t seed, uint64_t offset)
 {
+	const uint8_t *c = NULL;
 	uint8_t *p = buf;
 	size_t i;
 
+	if (offset <= OPS_PATTERN_MAX && len <= OPS_PATTERN_MAX)
+		c = ops_pattern_cached(seed, (size_t)offset + len);
+	if (c) {
+		memcpy(p, c + offset, len);
+		return;
+	}
 	for (i = 0; i < len; i++)
 		p[i] = ops_pattern_byte(seed, offset + i);
 }
