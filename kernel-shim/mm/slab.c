@@ -418,18 +418,23 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 	return payload;
 }
 
+/*
+ * Whether the n bytes at p all equal c: p[0] == c and every byte equals
+ * the next (one memcmp, which libc vectorizes; a byte loop over every
+ * freed object at reset was a twentieth of fuzz_ops' time).
+ */
+static bool bytes_all(const unsigned char *p, size_t n, unsigned char c)
+{
+	return !n || (p[0] == c && !memcmp(p, p + 1, n - 1));
+}
+
 static bool redzones_intact(const struct slab_obj *r)
 {
 	const unsigned char *block = block_of(r);
 	const unsigned char *right = (const unsigned char *)r->payload + r->size;
 
-	for (unsigned int i = 0; i < r->lead; i++)
-		if (block[i] != SLUB_RED_ACTIVE)
-			return false;
-	for (unsigned int i = 0; i < REDZONE; i++)
-		if (right[i] != SLUB_RED_ACTIVE)
-			return false;
-	return true;
+	return bytes_all(block, r->lead, SLUB_RED_ACTIVE) &&
+	       bytes_all(right, REDZONE, SLUB_RED_ACTIVE);
 }
 
 static bool poison_intact(const struct slab_obj *r)
@@ -438,10 +443,8 @@ static bool poison_intact(const struct slab_obj *r)
 
 	if (r->flags & OBJ_F_NOPOISON)
 		return true;
-	for (size_t i = 0; i + 1 < r->size; i++)
-		if (p[i] != POISON_FREE)
-			return false;
-	return p[r->size - 1] == POISON_END;
+	return bytes_all(p, r->size - 1, POISON_FREE) &&
+	       p[r->size - 1] == POISON_END;
 }
 
 static void obj_detail(char *buf, size_t len, const struct slab_obj *r)
