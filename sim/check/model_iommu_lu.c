@@ -125,7 +125,7 @@ static void add_dev(struct lusim_lu_view *v, struct lu_caps *c,
 	r->pasid_table = s.intel.pasid_table;
 }
 
-int lusim_check_lu_read(struct lusim_lu_view *v)
+static int lu_read(struct lusim_lu_view *v)
 {
 	struct iommu_lu_flb_ser flb;
 	struct lu_caps c = { 0 };
@@ -147,8 +147,51 @@ int lusim_check_lu_read(struct lusim_lu_view *v)
 	return 0;
 }
 
+/*
+ * One read per checking pass: up to eight checks read the records after
+ * every op while a chain is preserved; the model does not change during a
+ * pass, so they share the first read (which stays until the next pass's).
+ */
+static struct {
+	unsigned long pass;
+	int ret;
+	struct lusim_lu_view v;
+} lu_cache;
+
+static void lu_free(struct lusim_lu_view *v)
+{
+	free(v->devs);
+	free(v->doms);
+	free(v->units);
+	free(v->pages);
+}
+
+int lusim_check_lu_read(struct lusim_lu_view *v)
+{
+	unsigned long pass = lusim_check_current_pass();
+	int ret;
+
+	if (pass && lu_cache.pass == pass) {
+		*v = lu_cache.v;
+		return lu_cache.ret;
+	}
+	ret = lu_read(v);
+	if (!pass)
+		return ret;
+	lu_free(&lu_cache.v);
+	v->shared = true;
+	lu_cache.v = *v;
+	lu_cache.pass = pass;
+	lu_cache.ret = ret;
+	return ret;
+}
+
 void lusim_check_lu_release(struct lusim_lu_view *v)
 {
+	if (v->shared) {
+		memset(v, 0, sizeof(*v));
+		return;
+	}
 	free(v->devs);
 	free(v->doms);
 	free(v->units);
