@@ -350,72 +350,86 @@ int ops_dma(unsigned int dev, uint32_t pasid, uint64_t iova, void *buf,
 
 /* --- data patterns, DMA and CPU compares ------------------------------------ */
 
-static uint8_t ops_pattern_byte(uint32_t seed, uint64_t pos)
-{
-	uint64_t x = (pos + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)seed * 0xBF58476D1CE4E5B9ull;
+/*
+ * Test patterns: byte @pos of pattern @seed is byte (pos % 8) of the
+ * little-endian 64-bit word
+ *
+ *	word(k) = mix(seed, k / 512) ^ ops_pattern_tbl[k % 512],  k = pos / 8
+ *
+ * mix() a splitmix64 finalizer, one per 4 KiB page and seed; the table 512
+ * fixed random words. Every word of a page differs from the others (the
+ * table), every page and every seed from the others (the mix), so a byte
+ * DMA'd to the wrong place or the wrong pattern shows up, and a fill costs
+ * an xor per 8 bytes (one hash per byte was a tenth of fuzz_ops' time).
+ */
+#define OPS_PATTERN_WORDS	512	/* 64-bit words per 4 KiB page */
 
+static uint64_t ops_pattern_tbl[OPS_PATTERN_WORDS];
+
+static uint64_t ops_mix64(uint64_t x)
+{
 	x ^= x >> 31;
 	x *= 0x94D049BB133111EBull;
 	x ^= x >> 29;
-	return (uint8_t)(x >> 24);
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 32;
+	return x;
 }
 
-/*
- * The pattern of a seed is computed once and kept: a fuzz input writes and
- * checks the same few patterns over and over (a hash per byte was a tenth
- * of fuzz_ops' time). Host memory only, bounded (OPS_PATTERN_SLOTS seeds of
- * at most OPS_PATTERN_MAX bytes each; longer ranges are computed), and a
- * cache: what it returns is exactly ops_pattern_byte()'s.
- */
-#define OPS_PATTERN_SLOTS	8
-#define OPS_PATTERN_MAX		(1u << 20)
-
-static struct ops_pattern_slot {
-	uint8_t *bytes;
-	size_t len;
-	uint32_t seed;
-} ops_patterns[OPS_PATTERN_SLOTS];
-
-static const uint8_t *ops_pattern_cached(uint32_t seed, size_t end)
+static void ops_pattern_init(void)
 {
-	struct ops_pattern_slot *s = &ops_patterns[seed % OPS_PATTERN_SLOTS];
-	size_t want, i;
-	uint8_t *nb;
+	unsigned int i;
 
-	if (end > OPS_PATTERN_MAX)
-		return NULL;
-	if (s->bytes && s->seed != seed)
-		s->len = 0;
-	s->seed = seed;
-	if (end <= s->len)
-		return s->bytes;
-	want = OPS_PATTERN_MAX;
-	while (want / 2 >= end && want / 2 >= 4096)
-		want /= 2;
-	nb = realloc(s->bytes, want);
-	if (!nb)
-		return NULL;
-	s->bytes = nb;
-	for (i = s->len; i < want; i++)
-		nb[i] = ops_pattern_byte(seed, i);
-	s->len = want;
-	return nb;
+	if (ops_pattern_tbl[0])
+		return;
+	for (i = OPS_PATTERN_WORDS; i-- > 0; )
+		ops_pattern_tbl[i] = ops_mix64((i + 1) * 0x9E3779B97F4A7C15ull) | 1;
+}
+
+static uint64_t ops_pattern_page(uint32_t seed, uint64_t page)
+{
+	return ops_mix64((page + 1) * 0x9E3779B97F4A7C15ull ^
+			 ((uint64_t)seed + 1) * 0xD1B54A32D192ED03ull);
+}
+
+static uint64_t ops_pattern_word(uint32_t seed, uint64_t k)
+{
+	return ops_pattern_page(seed, k / OPS_PATTERN_WORDS) ^
+	       ops_pattern_tbl[k % OPS_PATTERN_WORDS];
 }
 
 void ops_pattern_fill(void *buf, size_t len, uint32_t seed, uint64_t offset)
 {
-	const uint8_t *c = NULL;
 	uint8_t *p = buf;
-	size_t i;
+	uint64_t pos = offset, end = offset + len;
 
-	if (offset <= OPS_PATTERN_MAX && len <= OPS_PATTERN_MAX)
-		c = ops_pattern_cached(seed, (size_t)offset + len);
-	if (c) {
-		memcpy(p, c + offset, len);
-		return;
+	ops_pattern_init();
+	/* bytes up to a word boundary */
+	while (pos < end && (pos & 7)) {
+		*p++ = (uint8_t)(ops_pattern_word(seed, pos / 8) >> (8 * (pos & 7)));
+		pos++;
 	}
-	for (i = 0; i < len; i++)
-		p[i] = ops_pattern_byte(seed, offset + i);
+	/* whole words, a page's worth of words per mix */
+	while (end - pos >= 8) {
+		uint64_t k = pos / 8, page = ops_pattern_page(seed, k / OPS_PATTERN_WORDS);
+		uint64_t n = OPS_PATTERN_WORDS - k % OPS_PATTERN_WORDS, i;
+
+		if (n > (end - pos) / 8)
+			n = (end - pos) / 8;
+		for (i = 0; i < n; i++) {
+			uint64_t w = page ^ ops_pattern_tbl[(k + i) % OPS_PATTERN_WORDS];
+
+			for (unsigned int b = 0; b < 8; b++)
+				p[8 * i + b] = (uint8_t)(w >> (8 * b));
+		}
+		p += 8 * n;
+		pos += 8 * n;
+	}
+	/* the tail */
+	while (pos < end) {
+		*p++ = (uint8_t)(ops_pattern_word(seed, pos / 8) >> (8 * (pos & 7)));
+		pos++;
+	}
 }
 
 int ops_dma_compare(unsigned int dev, uint32_t pasid, uint64_t iova,
