@@ -419,8 +419,12 @@ void ops_pattern_fill(void *buf, size_t len, uint32_t seed, uint64_t offset)
 		for (i = 0; i < n; i++) {
 			uint64_t w = page ^ ops_pattern_tbl[(k + i) % OPS_PATTERN_WORDS];
 
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			memcpy(p + 8 * i, &w, 8);	/* one store */
+#else
 			for (unsigned int b = 0; b < 8; b++)
 				p[8 * i + b] = (uint8_t)(w >> (8 * b));
+#endif
 		}
 		p += 8 * n;
 		pos += 8 * n;
