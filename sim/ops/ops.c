@@ -436,6 +436,51 @@ void ops_pattern_fill(void *buf, size_t len, uint32_t seed, uint64_t offset)
 	}
 }
 
+/*
+ * Scratch buffers for the pattern ops: a fuzz input moves up to a few MiB
+ * through them; a malloc and free per op made every op map fresh pages
+ * and (under ASan) poison and quarantine them. Host memory, kept and grown
+ * (to the largest transfer seen), never the model's.
+ */
+enum { OPS_SCRATCH_A, OPS_SCRATCH_B, OPS_NR_SCRATCH };
+
+static struct {
+	uint8_t *buf;
+	size_t cap;
+} ops_scratch[OPS_NR_SCRATCH];
+
+static uint8_t *ops_scratch_get(unsigned int which, size_t len, bool zero)
+{
+	if (!len)
+		len = 1;
+	if (ops_scratch[which].cap < len) {
+		uint8_t *nb = realloc(ops_scratch[which].buf, len);
+
+		if (!nb)
+			return NULL;
+		ops_scratch[which].buf = nb;
+		ops_scratch[which].cap = len;
+	}
+	if (zero)
+		memset(ops_scratch[which].buf, 0, len);
+	return ops_scratch[which].buf;
+}
+
+static int ops_dma_compare_scratch(unsigned int dev, uint32_t pasid,
+				   uint64_t iova, const void *expect,
+				   size_t len, struct hw_dma_result *res)
+{
+	uint8_t *got = ops_scratch_get(OPS_SCRATCH_B, len, true);
+	int ret;
+
+	if (!got)
+		return -ENOMEM;
+	ret = ops_dma(dev, pasid, iova, got, len, false, res);
+	if (!ret && memcmp(got, expect, len))
+		ret = -EILSEQ;
+	return ret;
+}
+
 int ops_dma_compare(unsigned int dev, uint32_t pasid, uint64_t iova,
 		    const void *expect, size_t len, struct hw_dma_result *res)
 {
@@ -455,45 +500,35 @@ int ops_dma_compare(unsigned int dev, uint32_t pasid, uint64_t iova,
 int ops_dma_write_pattern(unsigned int dev, uint32_t pasid, uint64_t iova,
 			  size_t len, uint32_t seed)
 {
-	uint8_t *buf;
-	int ret;
+	uint8_t *buf = ops_scratch_get(OPS_SCRATCH_A, len, false);
 
-	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	ops_pattern_fill(buf, len, seed, 0);
-	ret = ops_dma(dev, pasid, iova, buf, len, true, NULL);
-	free(buf);
-	return ret;
+	return ops_dma(dev, pasid, iova, buf, len, true, NULL);
 }
 
 int ops_dma_check_pattern(unsigned int dev, uint32_t pasid, uint64_t iova,
 			  size_t len, uint32_t seed)
 {
-	uint8_t *buf;
-	int ret;
+	uint8_t *buf = ops_scratch_get(OPS_SCRATCH_A, len, false);
 
-	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	ops_pattern_fill(buf, len, seed, 0);
-	ret = ops_dma_compare(dev, pasid, iova, buf, len, NULL);
-	free(buf);
-	return ret;
+	return ops_dma_compare_scratch(dev, pasid, iova, buf, len, NULL);
 }
 
 int ops_memfd_write_pattern(int mfd, uint64_t offset, size_t len,
 			    uint32_t seed)
 {
-	uint8_t *buf;
+	uint8_t *buf = ops_scratch_get(OPS_SCRATCH_A, len, false);
 	ssize_t n;
 
-	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	ops_pattern_fill(buf, len, seed, 0);
 	n = ops_pwrite(mfd, buf, len, offset);
-	free(buf);
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EIO;
@@ -502,26 +537,19 @@ int ops_memfd_write_pattern(int mfd, uint64_t offset, size_t len,
 int ops_memfd_check_pattern(int mfd, uint64_t offset, size_t len,
 			    uint32_t seed)
 {
-	uint8_t *got, *want;
-	int ret = 0;
+	uint8_t *want = ops_scratch_get(OPS_SCRATCH_A, len, false);
+	uint8_t *got = ops_scratch_get(OPS_SCRATCH_B, len, true);
 	ssize_t n;
 
-	got = calloc(1, len ? len : 1);
-	want = malloc(len ? len : 1);
-	if (!got || !want) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!got || !want)
+		return -ENOMEM;
 	ops_pattern_fill(want, len, seed, 0);
 	n = ops_pread(mfd, got, len, offset);
 	if (n < 0)
-		ret = (int)n;
-	else if ((size_t)n != len || memcmp(got, want, len))
-		ret = -EILSEQ;
-out:
-	free(got);
-	free(want);
-	return ret;
+		return (int)n;
+	if ((size_t)n != len || memcmp(got, want, len))
+		return -EILSEQ;
+	return 0;
 }
 
 /* --- live update ------------------------------------------------------------ */
