@@ -1,4 +1,4 @@
 #!/bin/bash -eu
 # SPDX-License-Identifier: GPL-2.0-only
 # ClusterFuzzLite runs $SRC/build.sh: the same as OSS-Fuzz's.
-exec bash "$SRC/lusim/oss-fuzz/build.sh"
+exec bash "$SRC/lusim/fuzz/oss-fuzz/build.sh"

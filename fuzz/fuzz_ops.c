@@ -20,7 +20,10 @@
  * switches), LUSIM_SUPPRESS=ID[@SITE],... and LUSIM_SUPPRESSIONS=FILE (one
  * per line, # comments: known findings to run past),
  * LUSIM_OPS_TRACE=1 (print every op as it runs), LUSIM_OPS_ROUNDTRIP=1
- * (also check every input's binary -> scenario -> binary round trip).
+ * (also check every input's binary -> scenario -> binary round trip),
+ * LUSIM_FUZZ_RECORD=1 (findings are counted, not fatal: for throughput
+ * and memory soak runs that must go past every finding; the count is
+ * printed at exit).
  *
  *   build/fuzz/fuzz/fuzz_ops -dict=fuzz/fuzz_ops.dict CORPUS corpus/fuzz_ops
  *   build/gcc/fuzz/fuzz_ops-replay CRASHFILE
@@ -47,7 +50,14 @@ uint64_t lusim_fuzz_state_hash(void);
 
 static struct opl_vm *vm;
 static uint64_t state_hash;
-static bool verbose, roundtrip;
+static bool verbose, roundtrip, record;
+static unsigned long inputs_with_findings;
+
+static void print_record_count(void)
+{
+	fprintf(stderr, "fuzz_ops: LUSIM_FUZZ_RECORD: %lu inputs with findings\n",
+		inputs_with_findings);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -61,6 +71,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(2);
 	verbose = getenv("LUSIM_OPS_TRACE") != NULL;
 	roundtrip = getenv("LUSIM_OPS_ROUNDTRIP") != NULL;
+	record = getenv("LUSIM_FUZZ_RECORD") != NULL;
+	if (record)
+		atexit(print_record_count);
 	/*
 	 * The build-time WARN-CONST-COND sites are reported once, in record
 	 * mode, so fuzzing goes on past them (AMENDMENTS, Foundation).
@@ -74,7 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	vm = opl_vm_new();
 	opl_install_trace(vm);
-	lusim_findings_set_mode(LUSIM_FINDINGS_ABORT);
+	lusim_findings_set_mode(record ? LUSIM_FINDINGS_RECORD : LUSIM_FINDINGS_ABORT);
 	return 0;
 }
 
@@ -110,6 +123,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opl_vm_end(vm);
 	opl_lu_differential(vm);
 	state_hash = opl_vm_hash(vm);
+	if (record && lusim_findings_count()) {
+		inputs_with_findings++;
+		lusim_findings_clear();
+	}
 
 	if (roundtrip) {
 		struct opl_str why = { 0 };
@@ -120,7 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		}
 		opl_str_free(&why);
-		lusim_findings_set_mode(LUSIM_FINDINGS_ABORT);
+		lusim_findings_set_mode(record ? LUSIM_FINDINGS_RECORD :
+					 LUSIM_FINDINGS_ABORT);
 	}
 	return 0;
 }

@@ -401,12 +401,25 @@ static void touched_clear(void)
 
 /* ---- running checks ----------------------------------------------------- */
 
+static unsigned long pass_seq, cur_pass;
+
+unsigned long lusim_check_current_pass(void)
+{
+	return cur_pass;
+}
+
 static void run_checks(unsigned int when, bool full, const char *op, int ret)
 {
+	unsigned long prev_pass = cur_pass;
 	struct lusim_check_ctx c = {
 		.when = when, .full = full, .op = op, .op_seq = ctx.seq,
 		.ret = ret,
 	};
+
+	/* a pass run from inside one (a check's own lock taken) is part of it */
+	c.pass = prev_pass ? prev_pass : ++pass_seq;
+
+	cur_pass = c.pass;
 
 	for (struct lusim_check *k = checks; k; k = k->next) {
 		if (k->disabled || !(k->when & when) || !k->run)
@@ -418,6 +431,7 @@ static void run_checks(unsigned int when, bool full, const char *op, int ret)
 		ctx.st.check_runs++;
 		k->run(&c);
 	}
+	cur_pass = prev_pass;
 }
 
 /* rcu_barrier() where it is allowed: no reader open, no atomic context. */

@@ -99,7 +99,17 @@ struct lusim_check_ctx {
 	const char *op;		/* op name, or the kexec stage / "teardown" */
 	unsigned long op_seq;	/* ops begun since power-on (1 = first) */
 	int ret;		/* the op's return value (op-end runs) */
+	/*
+	 * This checking pass (one run of the registered checks, numbered from
+	 * 1 per process). The model does not change during a pass, so what a
+	 * check reads from it may be read once per pass and shared
+	 * (lusim_check_lu_read() does).
+	 */
+	unsigned long pass;
 };
+
+/* The pass being run, 0 outside one (a nested run belongs to the outer). */
+unsigned long lusim_check_current_pass(void);
 
 struct lusim_check {
 	const char *id;		/* stable finding id, e.g. "MEM-DMA-FREED" */

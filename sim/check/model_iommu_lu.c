@@ -125,7 +125,7 @@ static void add_dev(struct lusim_lu_view *v, struct lu_caps *c,
 	r->pasid_table = s.intel.pasid_table;
 }
 
-int lusim_check_lu_read(struct lusim_lu_view *v)
+static int lu_read(struct lusim_lu_view *v)
 {
 	struct iommu_lu_flb_ser flb;
 	struct lu_caps c = { 0 };
@@ -147,8 +147,51 @@ int lusim_check_lu_read(struct lusim_lu_view *v)
 	return 0;
 }
 
+/*
+ * One read per checking pass: up to eight checks read the records after
+ * every op while a chain is preserved; the model does not change during a
+ * pass, so they share the first read (which stays until the next pass's).
+ */
+static struct {
+	unsigned long pass;
+	int ret;
+	struct lusim_lu_view v;
+} lu_cache;
+
+static void lu_free(struct lusim_lu_view *v)
+{
+	free(v->devs);
+	free(v->doms);
+	free(v->units);
+	free(v->pages);
+}
+
+int lusim_check_lu_read(struct lusim_lu_view *v)
+{
+	unsigned long pass = lusim_check_current_pass();
+	int ret;
+
+	if (pass && lu_cache.pass == pass) {
+		*v = lu_cache.v;
+		return lu_cache.ret;
+	}
+	ret = lu_read(v);
+	if (!pass)
+		return ret;
+	lu_free(&lu_cache.v);
+	v->shared = true;
+	lu_cache.v = *v;
+	lu_cache.pass = pass;
+	lu_cache.ret = ret;
+	return ret;
+}
+
 void lusim_check_lu_release(struct lusim_lu_view *v)
 {
+	if (v->shared) {
+		memset(v, 0, sizeof(*v));
+		return;
+	}
 	free(v->devs);
 	free(v->doms);
 	free(v->units);
@@ -223,6 +266,85 @@ static int walk_level(struct lu_walk *w, uint64_t table, unsigned int level,
 	return 0;
 }
 
+/*
+ * One walk per table tree per checking pass: the live-update memory checks
+ * walk each preserved domain's tables (two of them after every op); the
+ * model does not change during a pass, so the first walk of a pass is
+ * recorded (every table and leaf, in walk order) and later walks of the
+ * same tree in that pass replay the record to their callbacks: the same
+ * calls in the same order, stopping where a callback says stop, as a walk
+ * would. Host memory, reused from pass to pass.
+ */
+struct lu_walk_ev {
+	uint64_t a, b, c;	/* table: phys, level; leaf: iova, pa, size */
+	bool leaf;
+};
+
+#define LU_WALK_SLOTS	8
+
+static struct lu_walk_rec {
+	unsigned long pass;
+	uint64_t top;
+	unsigned int levels;
+	struct lu_walk_ev *ev;
+	size_t nr, cap;
+} lu_walks[LU_WALK_SLOTS];
+static unsigned int lu_walk_next;
+
+static struct lu_walk_ev *lu_walk_ev_add(struct lu_walk_rec *r)
+{
+	if (r->nr == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 64;
+		struct lu_walk_ev *ev = realloc(r->ev, cap * sizeof(*ev));
+
+		if (!ev)
+			abort();
+		r->ev = ev;
+		r->cap = cap;
+	}
+	return &r->ev[r->nr++];
+}
+
+static int lu_walk_rec_table(uint64_t phys, unsigned int level, void *arg)
+{
+	struct lu_walk_ev *e = lu_walk_ev_add(arg);
+
+	*e = (struct lu_walk_ev){ .a = phys, .b = level, .leaf = false };
+	return 0;
+}
+
+static int lu_walk_rec_leaf(uint64_t iova, uint64_t pa, uint64_t size, void *arg)
+{
+	struct lu_walk_ev *e = lu_walk_ev_add(arg);
+
+	*e = (struct lu_walk_ev){ .a = iova, .b = pa, .c = size, .leaf = true };
+	return 0;
+}
+
+static struct lu_walk_rec *lu_walk_recorded(unsigned long pass, uint64_t top,
+					    unsigned int levels)
+{
+	struct lu_walk_rec *r;
+	unsigned int i;
+
+	for (i = 0; i < LU_WALK_SLOTS; i++) {
+		r = &lu_walks[i];
+		if (r->pass == pass && r->top == top && r->levels == levels)
+			return r;
+	}
+	r = &lu_walks[lu_walk_next++ % LU_WALK_SLOTS];
+	r->pass = pass;
+	r->top = top;
+	r->levels = levels;
+	r->nr = 0;
+	{
+		struct lu_walk w = { lu_walk_rec_table, lu_walk_rec_leaf, r, 0 };
+
+		walk_level(&w, top, levels, 0);
+	}
+	return r;
+}
+
 int lusim_check_lu_walk(uint64_t top, unsigned int levels,
 			int (*table)(uint64_t phys, unsigned int level, void *arg),
 			int (*leaf)(uint64_t iova, uint64_t pa, uint64_t size,
@@ -230,10 +352,27 @@ int lusim_check_lu_walk(uint64_t top, unsigned int levels,
 			void *arg)
 {
 	struct lu_walk w = { table, leaf, arg, 0 };
+	unsigned long pass = lusim_check_current_pass();
+	struct lu_walk_rec *r;
+	size_t i;
+	int ret;
 
 	if (!top || levels < 1 || levels > 5)
 		return 0;
-	return walk_level(&w, top & LU_ADDR_MASK, levels, 0);
+	if (!pass)
+		return walk_level(&w, top & LU_ADDR_MASK, levels, 0);
+	r = lu_walk_recorded(pass, top & LU_ADDR_MASK, levels);
+	for (i = 0; i < r->nr; i++) {
+		const struct lu_walk_ev *e = &r->ev[i];
+
+		if (!e->leaf)
+			ret = table ? table(e->a, (unsigned int)e->b, arg) : 0;
+		else
+			ret = leaf ? leaf(e->a, e->b, e->c, arg) : 0;
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 bool lusim_check_lu_hw_tables(uint16_t seg, uint8_t bus, uint8_t devfn,

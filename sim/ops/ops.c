@@ -350,23 +350,135 @@ int ops_dma(unsigned int dev, uint32_t pasid, uint64_t iova, void *buf,
 
 /* --- data patterns, DMA and CPU compares ------------------------------------ */
 
-static uint8_t ops_pattern_byte(uint32_t seed, uint64_t pos)
-{
-	uint64_t x = (pos + 1) * 0x9E3779B97F4A7C15ull ^ (uint64_t)seed * 0xBF58476D1CE4E5B9ull;
+/*
+ * Test patterns: byte @pos of pattern @seed is byte (pos % 8) of the
+ * little-endian 64-bit word
+ *
+ *	word(k) = mix(seed, k / 512) ^ ops_pattern_tbl[k % 512],  k = pos / 8
+ *
+ * mix() a splitmix64 finalizer, one per 4 KiB page and seed; the table 512
+ * fixed random words. Every word of a page differs from the others (the
+ * table), every page and every seed from the others (the mix), so a byte
+ * DMA'd to the wrong place or the wrong pattern shows up, and a fill costs
+ * an xor per 8 bytes (one hash per byte was a tenth of fuzz_ops' time).
+ */
+#define OPS_PATTERN_WORDS	512	/* 64-bit words per 4 KiB page */
 
+static uint64_t ops_pattern_tbl[OPS_PATTERN_WORDS];
+
+static uint64_t ops_mix64(uint64_t x)
+{
 	x ^= x >> 31;
 	x *= 0x94D049BB133111EBull;
 	x ^= x >> 29;
-	return (uint8_t)(x >> 24);
+	x *= 0xBF58476D1CE4E5B9ull;
+	x ^= x >> 32;
+	return x;
+}
+
+static void ops_pattern_init(void)
+{
+	unsigned int i;
+
+	if (ops_pattern_tbl[0])
+		return;
+	for (i = OPS_PATTERN_WORDS; i-- > 0; )
+		ops_pattern_tbl[i] = ops_mix64((i + 1) * 0x9E3779B97F4A7C15ull) | 1;
+}
+
+static uint64_t ops_pattern_page(uint32_t seed, uint64_t page)
+{
+	return ops_mix64((page + 1) * 0x9E3779B97F4A7C15ull ^
+			 ((uint64_t)seed + 1) * 0xD1B54A32D192ED03ull);
+}
+
+static uint64_t ops_pattern_word(uint32_t seed, uint64_t k)
+{
+	return ops_pattern_page(seed, k / OPS_PATTERN_WORDS) ^
+	       ops_pattern_tbl[k % OPS_PATTERN_WORDS];
 }
 
 void ops_pattern_fill(void *buf, size_t len, uint32_t seed, uint64_t offset)
 {
 	uint8_t *p = buf;
-	size_t i;
+	uint64_t pos = offset, end = offset + len;
 
-	for (i = 0; i < len; i++)
-		p[i] = ops_pattern_byte(seed, offset + i);
+	ops_pattern_init();
+	/* bytes up to a word boundary */
+	while (pos < end && (pos & 7)) {
+		*p++ = (uint8_t)(ops_pattern_word(seed, pos / 8) >> (8 * (pos & 7)));
+		pos++;
+	}
+	/* whole words, a page's worth of words per mix */
+	while (end - pos >= 8) {
+		uint64_t k = pos / 8, page = ops_pattern_page(seed, k / OPS_PATTERN_WORDS);
+		uint64_t n = OPS_PATTERN_WORDS - k % OPS_PATTERN_WORDS, i;
+
+		if (n > (end - pos) / 8)
+			n = (end - pos) / 8;
+		for (i = 0; i < n; i++) {
+			uint64_t w = page ^ ops_pattern_tbl[(k + i) % OPS_PATTERN_WORDS];
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			memcpy(p + 8 * i, &w, 8);	/* one store */
+#else
+			for (unsigned int b = 0; b < 8; b++)
+				p[8 * i + b] = (uint8_t)(w >> (8 * b));
+#endif
+		}
+		p += 8 * n;
+		pos += 8 * n;
+	}
+	/* the tail */
+	while (pos < end) {
+		*p++ = (uint8_t)(ops_pattern_word(seed, pos / 8) >> (8 * (pos & 7)));
+		pos++;
+	}
+}
+
+/*
+ * Scratch buffers for the pattern ops: a fuzz input moves up to a few MiB
+ * through them; a malloc and free per op made every op map fresh pages
+ * and (under ASan) poison and quarantine them. Host memory, kept and grown
+ * (to the largest transfer seen), never the model's.
+ */
+enum { OPS_SCRATCH_A, OPS_SCRATCH_B, OPS_NR_SCRATCH };
+
+static struct {
+	uint8_t *buf;
+	size_t cap;
+} ops_scratch[OPS_NR_SCRATCH];
+
+static uint8_t *ops_scratch_get(unsigned int which, size_t len, bool zero)
+{
+	if (!len)
+		len = 1;
+	if (ops_scratch[which].cap < len) {
+		uint8_t *nb = realloc(ops_scratch[which].buf, len);
+
+		if (!nb)
+			return NULL;
+		ops_scratch[which].buf = nb;
+		ops_scratch[which].cap = len;
+	}
+	if (zero)
+		memset(ops_scratch[which].buf, 0, len);
+	return ops_scratch[which].buf;
+}
+
+static int ops_dma_compare_scratch(unsigned int dev, uint32_t pasid,
+				   uint64_t iova, const void *expect,
+				   size_t len, struct hw_dma_result *res)
+{
+	uint8_t *got = ops_scratch_get(OPS_SCRATCH_B, len, true);
+	int ret;
+
+	if (!got)
+		return -ENOMEM;
+	ret = ops_dma(dev, pasid, iova, got, len, false, res);
+	if (!ret && memcmp(got, expect, len))
+		ret = -EILSEQ;
+	return ret;
 }
 
 int ops_dma_compare(unsigned int dev, uint32_t pasid, uint64_t iova,
@@ -388,45 +500,35 @@ int ops_dma_compare(unsigned int dev, uint32_t pasid, uint64_t iova,
 int ops_dma_write_pattern(unsigned int dev, uint32_t pasid, uint64_t iova,
 			  size_t len, uint32_t seed)
 {
-	uint8_t *buf;
-	int ret;
+	uint8_t *buf = ops_scratch_get(OPS_SCRATCH_A, len, false);
 
-	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	ops_pattern_fill(buf, len, seed, 0);
-	ret = ops_dma(dev, pasid, iova, buf, len, true, NULL);
-	free(buf);
-	return ret;
+	return ops_dma(dev, pasid, iova, buf, len, true, NULL);
 }
 
 int ops_dma_check_pattern(unsigned int dev, uint32_t pasid, uint64_t iova,
 			  size_t len, uint32_t seed)
 {
-	uint8_t *buf;
-	int ret;
+	uint8_t *buf = ops_scratch_get(OPS_SCRATCH_A, len, false);
 
-	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	ops_pattern_fill(buf, len, seed, 0);
-	ret = ops_dma_compare(dev, pasid, iova, buf, len, NULL);
-	free(buf);
-	return ret;
+	return ops_dma_compare_scratch(dev, pasid, iova, buf, len, NULL);
 }
 
 int ops_memfd_write_pattern(int mfd, uint64_t offset, size_t len,
 			    uint32_t seed)
 {
-	uint8_t *buf;
+	uint8_t *buf = ops_scratch_get(OPS_SCRATCH_A, len, false);
 	ssize_t n;
 
-	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
 	ops_pattern_fill(buf, len, seed, 0);
 	n = ops_pwrite(mfd, buf, len, offset);
-	free(buf);
 	if (n < 0)
 		return (int)n;
 	return (size_t)n == len ? 0 : -EIO;
@@ -435,26 +537,19 @@ int ops_memfd_write_pattern(int mfd, uint64_t offset, size_t len,
 int ops_memfd_check_pattern(int mfd, uint64_t offset, size_t len,
 			    uint32_t seed)
 {
-	uint8_t *got, *want;
-	int ret = 0;
+	uint8_t *want = ops_scratch_get(OPS_SCRATCH_A, len, false);
+	uint8_t *got = ops_scratch_get(OPS_SCRATCH_B, len, true);
 	ssize_t n;
 
-	got = calloc(1, len ? len : 1);
-	want = malloc(len ? len : 1);
-	if (!got || !want) {
-		ret = -ENOMEM;
-		goto out;
-	}
+	if (!got || !want)
+		return -ENOMEM;
 	ops_pattern_fill(want, len, seed, 0);
 	n = ops_pread(mfd, got, len, offset);
 	if (n < 0)
-		ret = (int)n;
-	else if ((size_t)n != len || memcmp(got, want, len))
-		ret = -EILSEQ;
-out:
-	free(got);
-	free(want);
-	return ret;
+		return (int)n;
+	if ((size_t)n != len || memcmp(got, want, len))
+		return -EILSEQ;
+	return 0;
 }
 
 /* --- live update ------------------------------------------------------------ */

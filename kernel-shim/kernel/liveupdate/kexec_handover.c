@@ -566,11 +566,16 @@ int kho_finalize(void)
 			const struct kho_leaf *leaf = os->leaves[i];
 			unsigned long b;
 
+			/* set bits in ascending order, a word at a time */
 			for (b = 0; b < KHO_LEAF_BITS; b++) {
+				u64 word = leaf->bits[b / 64] >> (b % 64);
 				unsigned long pfn;
 
-				if (!(leaf->bits[b / 64] & (1ULL << (b % 64))))
+				if (!word) {
+					b |= 63;	/* the rest of this word is clear */
 					continue;
+				}
+				b += (unsigned long)__builtin_ctzll(word);
 				pfn = ((leaf->idx << KHO_LEAF_SHIFT) + b) << o;
 				nr_chunks++;
 				if (run && run->pfn + ((u64)run->nr << o) == pfn &&

@@ -53,12 +53,14 @@ struct lusim_lu_view {
 	unsigned int nr_pages;	/* the ser pages: flb ser + chain pages */
 	uint64_t *pages;
 	bool malformed;		/* a chain ran past its bounds (walk stopped) */
+	bool shared;		/* the pass's cached read: release frees nothing */
 };
 
 /*
  * Read the outgoing IOMMU FLB's records into @v (host memory; free with
  * lusim_check_lu_release()). 0, or -ENOENT when there is no FLB object
- * (nothing read, @v empty).
+ * (nothing read, @v empty). Within a checking pass the records are read
+ * once and every caller shares that read (@v->shared: read-only).
  */
 int lusim_check_lu_read(struct lusim_lu_view *v);
 void lusim_check_lu_release(struct lusim_lu_view *v);

@@ -69,6 +69,9 @@ int intel_pasid_alloc_table(struct device *dev)
 	 * differ unless the device has the maximum number of PASIDs.
 	 */
 	dir = intel_pasid_try_restore_table(dev, 1 << (order + PAGE_SHIFT + 3));
+	/* lusim: an adopted directory's populated entries are unknown */
+	if (dir)
+		pasid_table->nr_used_pde = ARRAY_SIZE(pasid_table->used_pde) + 1;
 	if (!dir)
 		dir = iommu_alloc_pages_node_sz(info->iommu->node, GFP_KERNEL,
 						1 << (order + PAGE_SHIFT));
@@ -102,9 +105,17 @@ void intel_pasid_free_table(struct device *dev)
 	/* Free scalable mode PASID directory tables: */
 	dir = pasid_table->table;
 	max_pde = pasid_table->max_pasid >> PASID_PDE_SHIFT;
-	for (i = 0; i < max_pde; i++) {
-		table = get_pasid_table_from_pde(&dir[i]);
-		iommu_free_pages(table);
+	if (pasid_table->nr_used_pde <= ARRAY_SIZE(pasid_table->used_pde)) {
+		/* lusim: only the entries intel_pasid_get_entry() populated */
+		for (i = 0; i < pasid_table->nr_used_pde; i++) {
+			table = get_pasid_table_from_pde(&dir[pasid_table->used_pde[i]]);
+			iommu_free_pages(table);
+		}
+	} else {
+		for (i = 0; i < max_pde; i++) {
+			table = get_pasid_table_from_pde(&dir[i]);
+			iommu_free_pages(table);
+		}
 	}
 
 	iommu_free_pages(pasid_table->table);
@@ -167,6 +178,11 @@ struct pasid_entry *intel_pasid_get_entry(struct device *dev, u32 pasid)
 
 		WRITE_ONCE(dir[dir_index].val,
 			   (u64)virt_to_phys(entries) | PASID_PTE_PRESENT);
+		/* lusim: remember it for intel_pasid_free_table() */
+		if (pasid_table->nr_used_pde < ARRAY_SIZE(pasid_table->used_pde))
+			pasid_table->used_pde[pasid_table->nr_used_pde] = dir_index;
+		if (pasid_table->nr_used_pde <= ARRAY_SIZE(pasid_table->used_pde))
+			pasid_table->nr_used_pde++;
 	}
 
 	return &entries[index];

@@ -7,7 +7,7 @@
 # and <target>.options next to each binary. liburcu is linked statically so
 # the binaries run on the (bare) OSS-Fuzz runner image.
 #
-# Environment (set by OSS-Fuzz; oss-fuzz/test_build.sh sets them locally):
+# Environment (set by OSS-Fuzz; fuzz/oss-fuzz/test_build.sh sets them locally):
 #   CC CFLAGS LIB_FUZZING_ENGINE SRC OUT WORK  (CXX/CXXFLAGS unused: C only)
 #   LUSIM_SRC  the lusim checkout (default $SRC/lusim)
 # MemorySanitizer is not supported (liburcu and libc are not instrumented):

@@ -1,16 +1,16 @@
 #!/bin/bash -eu
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# Run oss-fuzz/build.sh in a local OSS-Fuzz-like environment (no container
+# Run fuzz/oss-fuzz/build.sh in a local OSS-Fuzz-like environment (no container
 # engine here): the variables OSS-Fuzz sets for a libFuzzer + ASan build,
 # fresh $OUT and $WORK, then run every produced target for a few seconds on
 # its seed corpus and check the artefacts (zip, dict, options, no dynamic
-# liburcu). Usage: oss-fuzz/test_build.sh [SECONDS_PER_TARGET]
+# liburcu). Usage: fuzz/oss-fuzz/test_build.sh [SECONDS_PER_TARGET]
 # A meson test (suite 'slow', fuzz/meson.build) runs it.
 
 set -eu -o pipefail
 
-here=$(cd "$(dirname "$0")/.." && pwd)
+here=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-3}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/lusim-ossfuzz.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
@@ -23,7 +23,7 @@ export SRC=$tmp/src OUT=$tmp/out WORK=$tmp/work
 mkdir -p "$SRC" "$OUT" "$WORK"
 ln -s "$here" "$SRC/lusim"
 
-bash "$here/oss-fuzz/build.sh"
+bash "$here/fuzz/oss-fuzz/build.sh"
 
 nr=0
 findings=0
