@@ -22,6 +22,10 @@
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <lusim/check-model.h>
+#include <linux/kho/abi/iommufd.h>
+
+/* LUO's internals, for the FLB test's unpaired get and put */
+#include "../../kernel-shim/kernel/liveupdate/luo_internal.h"
 
 /* Run the op-end checks as the op layer does around an action. */
 static void op_boundary(void)
@@ -824,6 +828,54 @@ static void test_restored_pages(void **state)
 	assert_no_findings();
 }
 
+/*
+ * The IOMMU FLB's count is taken for a file that was never preserved (an
+ * unpaired get, through LUO's internal hook): once the chain is closed the
+ * object stays alive with no user.
+ */
+static void test_flb_lifetime_get(void **state)
+{
+	struct liveupdate_file_handler *fh;
+	struct lu_chain ch;
+
+	(void)state;
+	preserved_chain(&ch);
+	fh = luo_file_handler_find(IOMMUFD_LUO_COMPATIBLE);
+	assert_non_null(fh);
+	test_cmd(luo_flb_file_preserve(fh));
+	op_boundary();
+	assert_no_findings();
+	test_cmd(ops_close(ch.sfd));
+	op_boundary();
+	finding("INV-FLB-LIFETIME");
+	lusim_findings_clear();
+	luo_flb_file_unpreserve(fh);
+	op_boundary();
+	assert_no_findings();
+	test_cmd(ops_close(ch.lufd));
+	assert_int_equal(lusim_check_teardown(), 0);
+}
+
+/*
+ * The reverse: with the chain preserved, one unpaired put frees the
+ * object under its users. (The model is then beyond repair: the test
+ * ends there and the fixture powers the machine off.)
+ */
+static void test_flb_lifetime_put(void **state)
+{
+	struct liveupdate_file_handler *fh;
+	struct lu_chain ch;
+
+	(void)state;
+	preserved_chain(&ch);
+	fh = luo_file_handler_find(IOMMUFD_LUO_COMPATIBLE);
+	assert_non_null(fh);
+	luo_flb_file_unpreserve(fh);
+	op_boundary();
+	finding("INV-FLB-LIFETIME");
+	lusim_findings_clear();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -840,6 +892,8 @@ int main(void)
 		ops_unit_test(test_restored_changed),
 		ops_unit_test(test_restored_pages),
 		ops_unit_test(test_ioas_mutable),
+		ops_unit_test(test_flb_lifetime_get),
+		ops_unit_test(test_flb_lifetime_put),
 		ops_unit_test(test_ownership),
 		ops_unit_test(test_unpreserved_survives),
 		ops_unit_test(test_pasid_dropped),

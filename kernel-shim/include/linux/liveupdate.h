@@ -233,5 +233,11 @@ void lusim_liveupdate_power_off(void);
  * Mainline LUO has no such state (the review asked for per-object state).
  */
 bool lusim_liveupdate_state_normal(void);
+/*
+ * Files preserved in outgoing sessions whose handler is linked to @flb,
+ * counted by walking the sessions (not the FLB's own count): oracles
+ * compare it with the FLB's outgoing object.
+ */
+unsigned long lusim_liveupdate_flb_outgoing_files(struct liveupdate_flb *flb);
 
 #endif /* _LUSIM_LINUX_LIVEUPDATE_H */

@@ -670,6 +670,18 @@ void luo_file_lusim_drop_incoming(struct luo_session *session)
 	}
 }
 
+unsigned long luo_file_set_count_flb(struct luo_file_set *file_set,
+				     struct liveupdate_flb *flb)
+{
+	struct luo_file *luo_file;
+	unsigned long n = 0;
+
+	list_for_each_entry(luo_file, &file_set->files_list, list)
+		if (luo_flb_is_linked(luo_file->fh, flb))
+			n++;
+	return n;
+}
+
 void luo_file_set_init(struct luo_file_set *file_set)
 {
 	INIT_LIST_HEAD(&file_set->files_list);

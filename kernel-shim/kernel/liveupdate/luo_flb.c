@@ -64,6 +64,19 @@ struct luo_flb_link {
 	struct list_head list;
 };
 
+/* lusim: is @flb linked to @fh (liveupdate_register_flb())? */
+bool luo_flb_is_linked(struct liveupdate_file_handler *fh,
+		       struct liveupdate_flb *flb)
+{
+	struct list_head *flb_list = &ACCESS_PRIVATE(fh, flb_list);
+	struct luo_flb_link *iter;
+
+	list_for_each_entry(iter, flb_list, list)
+		if (iter->flb == flb)
+			return true;
+	return false;
+}
+
 /* luo_flb_get_private - Access private field, and if needed initialize it. */
 static struct luo_flb_private *luo_flb_get_private(struct liveupdate_flb *flb)
 {

@@ -122,7 +122,13 @@ void luo_file_set_destroy(struct luo_file_set *file_set);
 bool luo_file_handler_registered(const struct liveupdate_file_handler *fh);
 struct liveupdate_file_handler *luo_file_handler_find(const char *compatible);
 
+/* lusim: files of @file_set whose handler is linked to @flb */
+unsigned long luo_file_set_count_flb(struct luo_file_set *file_set,
+				     struct liveupdate_flb *flb);
+
 /* luo_flb.c */
+bool luo_flb_is_linked(struct liveupdate_file_handler *fh,
+		       struct liveupdate_flb *flb);
 int luo_flb_file_preserve(struct liveupdate_file_handler *fh);
 void luo_flb_file_unpreserve(struct liveupdate_file_handler *fh);
 void luo_flb_file_finish(struct liveupdate_file_handler *fh);

@@ -617,6 +617,18 @@ void luo_session_resume(void)
 	up_write(&luo_session_global.incoming.rwsem);
 }
 
+unsigned long lusim_liveupdate_flb_outgoing_files(struct liveupdate_flb *flb)
+{
+	struct luo_session *session;
+	unsigned long n = 0;
+
+	down_read(&luo_session_global.outgoing.rwsem);
+	list_for_each_entry(session, &luo_session_global.outgoing.list, list)
+		n += luo_file_set_count_flb(&session->file_set, flb);
+	up_read(&luo_session_global.outgoing.rwsem);
+	return n;
+}
+
 bool lusim_liveupdate_state_normal(void)
 {
 	struct luo_session *session;

@@ -1022,6 +1022,11 @@ int lusim_iommu_lu_incoming_counts(struct lusim_iommu_lu_counts *c)
 	return 0;
 }
 
+unsigned long lusim_iommu_lu_flb_users(void)
+{
+	return lusim_liveupdate_flb_outgoing_files(&iommu_flb);
+}
+
 u64 lusim_iommu_lu_outgoing_flb_phys(void)
 {
 	struct iommu_lu_flb_obj *obj;

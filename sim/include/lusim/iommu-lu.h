@@ -29,6 +29,11 @@ int lusim_iommu_lu_outgoing_counts(struct lusim_iommu_lu_counts *c);
 int lusim_iommu_lu_incoming_counts(struct lusim_iommu_lu_counts *c);
 /* phys of the outgoing iommu_lu_flb_ser (the FLB's data), 0 if none. */
 u64 lusim_iommu_lu_outgoing_flb_phys(void);
+/*
+ * Files preserved in outgoing sessions whose handler uses the IOMMU FLB
+ * (iommufd, vfio-pci), counted from LUO's sessions: the FLB's users.
+ */
+unsigned long lusim_iommu_lu_flb_users(void);
 
 /*
  * iommu-pages: pages of IOMMU translation structures this kernel owns,
