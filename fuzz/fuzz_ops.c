@@ -41,6 +41,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 			       unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
 	__attribute__((weak));
 uint64_t lusim_fuzz_state_hash(void);
@@ -84,15 +88,20 @@ static void run_verbose(const uint8_t *data, size_t size)
 
 	while (pos < size && opl_vm_nr_calls(vm) < OPL_MAX_CALLS) {
 		unsigned int len = opl_record_size(data[pos]);
-		struct opl_str line = { 0 };
+		unsigned int first = opl_vm_nr_calls(vm);
 
 		if (pos + len > size)
 			break;
 		opl_vm_step(vm, data[pos], data + pos + 1);
-		opl_print_call(vm, opl_vm_call(vm, opl_vm_nr_calls(vm) - 1),
-			       OPL_PRINT_EXPECT, &line);
-		fprintf(stderr, "%s\n", line.s);
-		opl_str_free(&line);
+		/* a macro op runs several calls */
+		for (unsigned int i = first; i < opl_vm_nr_calls(vm); i++) {
+			struct opl_str line = { 0 };
+
+			opl_print_call(vm, opl_vm_call(vm, i),
+				       OPL_PRINT_EXPECT | OPL_PRINT_MACROS, &line);
+			fprintf(stderr, "%s\n", line.s);
+			opl_str_free(&line);
+		}
 		pos += len;
 	}
 }
@@ -109,6 +118,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		opl_vm_run_binary(vm, data, size);
 	opl_vm_end(vm);
 	state_hash = opl_vm_hash(vm);
+	opl_depth_note(vm, data, size);
 
 	if (roundtrip) {
 		struct opl_str why = { 0 };
@@ -132,9 +142,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 			       unsigned int seed)
 {
+	size_t deep;
+
 	if (LLVMFuzzerMutate && seed % 8 == 0)
 		return LLVMFuzzerMutate(data, size, max_size);
+	/* one in four: grow one of the deepest inputs seen instead */
+	if (seed % 8 >= 6 && (deep = opl_depth_pick(data, max_size, seed >> 3)))
+		size = deep;
 	return opl_mutate(data, size, max_size, seed);
+}
+
+/*
+ * Cross-over at record boundaries (opl_crossover): the first records of
+ * one input, then the last ones of another, so an input that built objects
+ * and one that used them combine; byte-level cross-over would cut records.
+ */
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed)
+{
+	return opl_crossover(data1, size1, data2, size2, out, max_out_size,
+			     seed);
 }
 
 uint64_t lusim_fuzz_state_hash(void)

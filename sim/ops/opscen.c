@@ -965,7 +965,7 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 		const struct opl_op *d;
 		uint8_t bytes[OPL_MAX_ARGS];
 		char got[64], want[64];
-		unsigned int call;
+		unsigned int call, first;
 		bool pass;
 		int r;
 
@@ -1001,21 +1001,26 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 				}
 				bytes[a] = (uint8_t)b;
 			}
+			first = opl_vm_nr_calls(vm);
 			r = opl_vm_step_line(vm, st->op, bytes, st->line);
 			res->ops++;
+			/* a macro op ran several calls (its expansion) */
 			call = opl_vm_nr_calls(vm) - 1;
 			if (st->bind >= 0) {
-				const struct opl_call *c = opl_vm_call(vm, call);
+				int product = opl_vm_last_product(vm);
 
-				opl_vm_set_name(vm, call, st->bind);
-				s->names[st->bind].obj = c->product >= 0 ? c->product :
+				if (product >= 0 && !d->expand)
+					opl_vm_set_name(vm, call, st->bind);
+				s->names[st->bind].obj = product >= 0 ? product :
 					opl_vm_add_never(vm, s->names[st->bind].kind);
 			}
-			if (opts->trace) {
+			for (unsigned int k = first; opts->trace &&
+			     k < opl_vm_nr_calls(vm); k++) {
 				struct opl_str line = { 0 };
 
-				opl_print_call(vm, opl_vm_call(vm, call),
-					       OPL_PRINT_EXPECT | OPL_PRINT_LINES, &line);
+				opl_print_call(vm, opl_vm_call(vm, k),
+					       OPL_PRINT_EXPECT | OPL_PRINT_LINES |
+					       OPL_PRINT_MACROS, &line);
 				fprintf(out, "%s\n", line.s);
 				opl_str_free(&line);
 			}
