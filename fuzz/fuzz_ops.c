@@ -146,8 +146,8 @@ size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 
 	if (LLVMFuzzerMutate && seed % 8 == 0)
 		return LLVMFuzzerMutate(data, size, max_size);
-	/* one in four: grow one of the deepest inputs seen instead */
-	if (seed % 8 >= 6 && (deep = opl_depth_pick(data, max_size, seed >> 3)))
+	/* three in eight: grow one of the deepest inputs seen instead */
+	if (seed % 8 >= 5 && (deep = opl_depth_pick(data, max_size, seed >> 3)))
 		size = deep;
 	return opl_mutate(data, size, max_size, seed);
 }

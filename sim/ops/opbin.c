@@ -87,13 +87,25 @@ static bool op_fed(unsigned int op, unsigned int avail)
  */
 static unsigned int random_op(unsigned int avail, uint32_t *s)
 {
-	unsigned int fed[256], nr = 0;
+	unsigned int fed[256], nr = 0, nr_macros = 0;
+	bool macro;
 
 	if (rnd(s) % 8 == 0)
 		return rnd(s) % opl_nr_ops;
+	/*
+	 * A third of the time a macro op (a VMM-sized step, oplang.h),
+	 * else an ordinary one: the few macros would otherwise be drawn
+	 * as rarely as any single system call.
+	 */
+	macro = rnd(s) % 3 == 0;
 	for (unsigned int op = 0; op < opl_nr_ops; op++)
-		if (op_fed(op, avail))
+		if (op_fed(op, avail) && !opl_ops[op].expand)
 			fed[nr++] = op;
+	for (unsigned int op = 0; op < opl_nr_ops; op++)
+		if (op_fed(op, avail) && opl_ops[op].expand)
+			fed[nr + nr_macros++] = op;
+	if (macro && nr_macros)
+		return fed[nr + rnd(s) % nr_macros];
 	return nr ? fed[rnd(s) % nr] : rnd(s) % opl_nr_ops;
 }
 
