@@ -65,7 +65,8 @@ EXECS = re.compile(r"stat::number_of_executed_units:\s*(\d+)")
 PROGRESS = re.compile(r"^#(\d+)\s", re.M)
 
 
-def one_run(fuzzer, dict_path, switches, seed, max_time, seeds_from=None):
+def one_run(fuzzer, dict_path, switches, seed, max_time, seeds_from=None,
+            keep_dir=None):
     work = tempfile.mkdtemp(prefix="rediscover-")
     corpus = os.path.join(work, "corpus")
     os.mkdir(corpus)
@@ -88,7 +89,6 @@ def one_run(fuzzer, dict_path, switches, seed, max_time, seeds_from=None):
                        timeout=max_time + 60)
     elapsed = time.monotonic() - t0
     out = p.stdout + p.stderr
-    shutil.rmtree(work, ignore_errors=True)
     m = EXECS.search(out)
     execs = int(m.group(1)) if m else None
     if execs is None:
@@ -98,8 +98,17 @@ def one_run(fuzzer, dict_path, switches, seed, max_time, seeds_from=None):
     # the findings of LLVMFuzzerInitialize's build-time report come first
     # and do not stop the run; the last one is what aborted
     if not found or p.returncode == 0:
+        shutil.rmtree(work, ignore_errors=True)
         return elapsed, execs, None
     m = found[-1]
+    if keep_dir:
+        # the input that stopped the run, for triage (lusim decode FILE)
+        for name in os.listdir(work):
+            if name.startswith("crash-"):
+                os.makedirs(keep_dir, exist_ok=True)
+                shutil.copy(os.path.join(work, name), os.path.join(
+                    keep_dir, f"{switches.replace(',', '+')}-seed{seed}-{m.group(1)}"))
+    shutil.rmtree(work, ignore_errors=True)
     return elapsed, execs, (m.group(1), m.group(0))
 
 
@@ -173,6 +182,8 @@ def main():
     ap.add_argument("--general-seeds", action="store_true",
                     help="start from corpus/fuzz_ops without the rb-* seeds "
                     "instead of an empty corpus (not the benchmark's default)")
+    ap.add_argument("--keep", metavar="DIR",
+                    help="copy the input that stopped each run into DIR")
     ap.add_argument("bugs", nargs="*")
     a = ap.parse_args()
     if a.seq_dict:
@@ -189,11 +200,11 @@ def main():
         for seed in seeds:
             t, n, f = one_run(a.fuzzer, a.dict, switches, seed, a.max_time,
                               os.path.join(ROOT, "corpus", "fuzz_ops")
-                              if a.general_seeds else None)
+                              if a.general_seeds else None, a.keep)
             hit = matches(f, ids)
             where = f[1].replace("\n", " ") if f else ""
             print(f"{rb} seed {seed}: {'found' if hit else ('stopped by' if f else 'not found')}"
-                  f" {where} after {t:.1f} s, {n} execs", flush=True)
+                  f" {where} after {t:.1f} s, {n} execs ({n / t:.0f}/s)", flush=True)
             times.append(t if hit else float("inf"))
             execs_l.append(n if hit else float("inf"))
             if f and not hit:

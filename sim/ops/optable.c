@@ -617,11 +617,17 @@ static int m_vfio_setup(struct opl_vm *vm, const struct opl_call *c,
 	uint8_t a[OPL_MAX_ARGS] = { c->bytes[0] };
 	int v;
 
+	int ictx = opl_vm_newest(vm, OPK_IOMMUFD, -1);
+
+	/* the VMM's iommufd: /dev/iommu is opened when the process has none */
+	if (ictx < 0)
+		sub(&x, "iommufd_open", a, &ictx);
+	a[0] = c->bytes[0];
 	sub(&x, "vfio_pci_bind", a, NULL);
 	a[0] = c->bytes[0];
 	sub(&x, "vfio_open", a, &v);
 	a[0] = HB(v, OPK_VFIO);
-	a[1] = HB(opl_vm_newest(vm, OPK_IOMMUFD, -1), OPK_IOMMUFD);
+	a[1] = HB(ictx, OPK_IOMMUFD);
 	sub(&x, "vfio_bind", a, NULL);
 	*product = v;
 	return x.ret;
@@ -632,7 +638,7 @@ static int m_hwpt_attach(struct opl_vm *vm, const struct opl_call *c,
 {
 	struct expansion x = { .vm = vm };
 	uint8_t a[OPL_MAX_ARGS] = { 0 };
-	int idev = -1, ictx, h;
+	int idev = -1, ictx, ioas, h;
 
 	/* the VFIO device's newest iommufd device, its iommufd, an IOAS there */
 	for (unsigned int i = vm->nr_objs; c->obj[0] >= 0 && i > 0; i--) {
@@ -646,9 +652,15 @@ static int m_hwpt_attach(struct opl_vm *vm, const struct opl_call *c,
 	}
 	ictx = idev >= 0 ? vm->objs[idev].parent :
 			   opl_vm_newest(vm, OPK_IOMMUFD, -1);
+	ioas = ictx >= 0 ? opl_vm_newest(vm, OPK_IOAS, ictx) : -1;
+	/* an iommufd with no IOAS yet: allocate one */
+	if (ictx >= 0 && ioas < 0) {
+		a[0] = HB(ictx, OPK_IOMMUFD);
+		sub(&x, "ioas_alloc", a, &ioas);
+	}
 	a[0] = HB(ictx, OPK_IOMMUFD);
 	a[1] = HB(idev, OPK_IDEV);
-	a[2] = HB(ictx >= 0 ? opl_vm_newest(vm, OPK_IOAS, ictx) : -1, OPK_PT);
+	a[2] = HB(ioas, OPK_PT);
 	a[3] = c->bytes[1];			/* flags */
 	sub(&x, "hwpt_alloc", a, &h);
 	a[0] = arg_handle(vm, c, 0, OPK_VFIO);
@@ -939,8 +951,9 @@ const struct opl_op opl_ops[] = {
 	/* macro ops (general VMM actions; the trace holds their expansion) */
 	{ .name = "vfio_setup", .product = OPK_VFIO,
 	  .args = { DEV() },
-	  .expand = m_vfio_setup, .makes = KIND(OPK_VFIO) | KIND(OPK_IDEV),
-	  .help = "macro: vfio_pci_bind, vfio_open and vfio_bind to the newest iommufd" },
+	  .expand = m_vfio_setup,
+	  .makes = KIND(OPK_IOMMUFD) | KIND(OPK_VFIO) | KIND(OPK_IDEV),
+	  .help = "macro: vfio_pci_bind, vfio_open and vfio_bind to the newest iommufd (iommufd_open first when none is open)" },
 	{ .name = "memfd_sealed", .product = OPK_MEMFD,
 	  .args = { NUM("pages", 16, 4) },
 	  .expand = m_memfd_sealed, .makes = KIND(OPK_MEMFD),
@@ -952,8 +965,8 @@ const struct opl_op opl_ops[] = {
 	  .help = "macro: iommufd_open, ioas_alloc, memfd_sealed and ioas_map_file of it (guest memory)" },
 	{ .name = "hwpt_attach", .product = OPK_HWPT,
 	  .args = { H("vfio", OPK_VFIO), FLAGS("flags", hwpt_flags, 0), PASID() },
-	  .expand = m_hwpt_attach, .makes = KIND(OPK_HWPT),
-	  .help = "macro: hwpt_alloc for the device on its iommufd's newest IOAS, vfio_attach to it" },
+	  .expand = m_hwpt_attach, .makes = KIND(OPK_IOAS) | KIND(OPK_HWPT),
+	  .help = "macro: hwpt_alloc for the device on its iommufd's newest IOAS (ioas_alloc first when it has none), vfio_attach to it" },
 	{ .name = "lu_session", .product = OPK_SESSION,
 	  .args = { NAME() },
 	  .expand = m_lu_session, .makes = KIND(OPK_LUO) | KIND(OPK_SESSION),

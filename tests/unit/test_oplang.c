@@ -1112,6 +1112,20 @@ static void test_macros(void **state)
 	assert_int_equal(opl_vm_nr_calls(vm), 2 + 2 + 1);	/* one luo_open */
 	opl_vm_end(vm);
 	lusim_findings_clear();
+
+	/* the VMM's iommufd and an IOAS are made when there are none */
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	assert_int_equal(step("vfio_setup", none), 0);
+	assert_string_equal(opl_ops[opl_vm_call(vm, 0)->op].name, "iommufd_open");
+	assert_int_equal(opl_vm_nr_calls(vm), 4);
+	assert_int_equal(step("hwpt_attach", none), 0);
+	assert_string_equal(opl_ops[opl_vm_call(vm, 4)->op].name, "ioas_alloc");
+	assert_int_equal(opl_vm_nr_calls(vm), 7);
+	a[0] = 1;				/* dev=1, bound to iommufd0 */
+	assert_int_equal(step("vfio_setup", a), 0);
+	assert_int_equal(opl_vm_nr_calls(vm), 10);
+	opl_vm_end(vm);
+	assert_no_findings();
 }
 
 /* A scenario binds a macro's product; --trace prints its expansion */
