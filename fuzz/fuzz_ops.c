@@ -20,7 +20,8 @@
  * switches), LUSIM_SUPPRESS=ID[@SITE],... and LUSIM_SUPPRESSIONS=FILE (one
  * per line, # comments: known findings to run past),
  * LUSIM_OPS_TRACE=1 (print every op as it runs), LUSIM_OPS_ROUNDTRIP=1
- * (also check every input's binary -> scenario -> binary round trip).
+ * (also check every input's binary -> scenario -> binary round trip),
+ * LUSIM_SUPPRESSED_LOG=FILE (count suppressed findings, see below).
  *
  *   build/fuzz/fuzz/fuzz_ops -dict=fuzz/fuzz_ops.dict CORPUS corpus/fuzz_ops
  *   build/gcc/fuzz/fuzz_ops-replay CRASHFILE
@@ -53,6 +54,62 @@ static struct opl_vm *vm;
 static uint64_t state_hash;
 static bool verbose, roundtrip;
 
+/*
+ * Suppressed findings (LUSIM_SUPPRESS, LUSIM_SUPPRESSIONS) do not stop the
+ * run; their hits are counted per (id, site) and, when
+ * LUSIM_SUPPRESSED_LOG=FILE is set, appended to FILE at exit as
+ * "suppressed ID SITE HITS" lines (fuzz/summary.py adds them up over the
+ * processes of a campaign).
+ */
+#define MAX_SUPPRESSED	64
+static struct {
+	char id[64];
+	char site[128];
+	unsigned long hits;
+} suppressed[MAX_SUPPRESSED];
+static unsigned int nr_suppressed;
+static const char *suppressed_log;
+
+static void count_suppressed(void)
+{
+	for (unsigned int i = 0; i < lusim_findings_count(); i++) {
+		const struct lusim_finding *f = lusim_findings_get(i);
+		unsigned int k;
+
+		if (!f->suppressed)
+			continue;
+		for (k = 0; k < nr_suppressed; k++)
+			if (!strcmp(suppressed[k].id, f->id) &&
+			    !strcmp(suppressed[k].site, f->site))
+				break;
+		if (k == nr_suppressed) {
+			if (nr_suppressed == MAX_SUPPRESSED)
+				continue;
+			snprintf(suppressed[k].id, sizeof(suppressed[k].id), "%s",
+				 f->id);
+			snprintf(suppressed[k].site, sizeof(suppressed[k].site),
+				 "%s", f->site[0] ? f->site : "?");
+			nr_suppressed++;
+		}
+		suppressed[k].hits += f->hits;
+	}
+}
+
+static void write_suppressed(void)
+{
+	FILE *f;
+
+	if (!suppressed_log || !nr_suppressed)
+		return;
+	f = fopen(suppressed_log, "a");
+	if (!f)
+		return;
+	for (unsigned int k = 0; k < nr_suppressed; k++)
+		fprintf(f, "suppressed %s %s %lu\n", suppressed[k].id,
+			suppressed[k].site, suppressed[k].hits);
+	fclose(f);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -63,6 +120,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (lusim_findings_suppress_from_env())
 		exit(2);
+	suppressed_log = getenv("LUSIM_SUPPRESSED_LOG");
+	if (suppressed_log)
+		atexit(write_suppressed);
 	verbose = getenv("LUSIM_OPS_TRACE") != NULL;
 	roundtrip = getenv("LUSIM_OPS_ROUNDTRIP") != NULL;
 	/*
@@ -119,6 +179,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opl_vm_end(vm);
 	state_hash = opl_vm_hash(vm);
 	opl_depth_note(vm, data, size);
+	if (suppressed_log)
+		count_suppressed();
 
 	if (roundtrip) {
 		struct opl_str why = { 0 };

@@ -300,16 +300,37 @@ static unsigned int depth_nr;
 /*
  * The depth of a call: 1 + the deepest call that made one of the objects
  * it names (iommufd_open 1, ioas_alloc 2, hwpt_alloc on that IOAS 3 ...).
- * The score of a run: the sum over the ops that succeeded at least once
- * of the deepest successful call of that op. So an input scores by how
- * many different things it got the kernel to do, and how many steps of
- * building each one needed.
+ * The score of a run: the sum over the kinds of call that succeeded at
+ * least once of the deepest successful call of that kind, where a kind of
+ * call is the op and which of its first four non-handle arguments differ
+ * from their defaults (an attach at a PASID is not an attach at the RID).
+ * So an input scores by how many different things it got the kernel to
+ * do, and how many steps of building each one needed.
  */
+#define SHAPES	16	/* default / not, for four arguments */
+
+static unsigned int call_shape(const struct opl_call *c)
+{
+	const struct opl_op *d = &opl_ops[c->op];
+	unsigned int n = opl_op_nr_args(d), shape = 0, bit = 0;
+
+	for (unsigned int a = 0; a < n && bit < 4; a++) {
+		if (d->args[a].type == OPA_HANDLE)
+			continue;
+		if (c->bytes[a] != opl_canon_byte(&d->args[a], d->args[a].def))
+			shape |= 1u << bit;
+		bit++;
+	}
+	return shape;
+}
+
 unsigned int opl_depth_score(const struct opl_vm *vm)
 {
 	static uint8_t d[OPL_MAX_CALLS];
-	uint8_t best[256] = { 0 };
+	static uint8_t best[256 * SHAPES];
 	unsigned int score = 0;
+
+	memset(best, 0, sizeof(best));
 
 	for (unsigned int i = 0; i < vm->nr_calls; i++) {
 		const struct opl_call *c = &vm->calls[i];
@@ -328,9 +349,13 @@ unsigned int opl_depth_score(const struct opl_vm *vm)
 				depth = (uint8_t)(d[born] + 1 < 255 ? d[born] + 1 : 255);
 		}
 		d[i] = depth;
-		if (c->ret >= 0 && depth > best[c->op]) {
-			score += depth - best[c->op];
-			best[c->op] = depth;
+		if (c->ret >= 0) {
+			uint8_t *b = &best[c->op * SHAPES + call_shape(c)];
+
+			if (depth > *b) {
+				score += depth - *b;
+				*b = depth;
+			}
 		}
 	}
 	return score;
