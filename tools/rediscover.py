@@ -61,9 +61,13 @@ KNOWN = [
     # on (docs/reviewer-bugs.md, "Findings that stopped runs"): a preserved
     # device hot-removed after the kexec, then a CPU access to a freed
     # page; a preserved device with a nest_parent HWPT has no DMA owner
-    # after the kexec
+    # and has lost its translations after the kexec
     "MEM-CPU-FREED@hot_add",
     "INV-OWNERSHIP@device_ser",
+    "INV-RESTORE-TRANSLATION@device_ser",
+    # IOMMU_IOAS_UNMAP over a whole and a partial area: -ENOENT after
+    # unmapping the first (as the kernel does)
+    "ATOMIC-ERROR-PATH@io_pagetable.c:254",
 ]
 SUPP_FILE = os.path.join(ROOT, "fuzz", "known-findings.supp")
 

@@ -231,8 +231,8 @@ int opl_vm_start(struct opl_vm *vm, const struct ops_machine_cfg *cfg);
  * Decode and run one op: @opcode (folded) and its argument bytes (exactly
  * opl_record_size(opcode) - 1 of them). Every op is bracketed by the
  * oracles (lusim_check_op_begin/op_end) when sim/check is linked. Returns
- * the op's result; -E2BIG without running anything once OPL_MAX_CALLS ops
- * ran.
+ * the op's result (a macro op: 0, or the first failure among its ops);
+ * -E2BIG without running anything once OPL_MAX_CALLS ops ran.
  */
 int opl_vm_step(struct opl_vm *vm, uint8_t opcode, const uint8_t *args);
 /* The same for an op of scenario line @line (printed in traces). */
