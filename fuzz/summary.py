@@ -157,7 +157,8 @@ def report(args):
         print(f'  suppressed    {sum(supp.values()):,} hit(s) of {len(supp)} known finding(s) '
               '(LUSIM_SUPPRESS/LUSIM_SUPPRESSIONS; they did not stop the run):')
         for (fid, site), n in sorted(supp.items(), key=lambda kv: (-kv[1], kv[0])):
-            print(f'                {n:,} x {fid} at {site_rel(site)}')
+            # sites as the shim records them: ../../kernel-shim/x.c:12 or an op name
+            print(f'                {n:,} x {fid} at {re.sub(r"^(?:[.][.]/)+", "", site)}')
     elif os.path.exists(supp_log):
         print('  suppressed    0 hits')
 
