@@ -24,6 +24,7 @@
  * LUSIM_FUZZ_RECORD=1 (findings are counted, not fatal: for throughput
  * and memory soak runs that must go past every finding; the count is
  * printed at exit).
+ * LUSIM_SUPPRESSED_LOG=FILE (count suppressed findings, see below).
  *
  *   build/fuzz/fuzz/fuzz_ops -dict=fuzz/fuzz_ops.dict CORPUS corpus/fuzz_ops
  *   build/gcc/fuzz/fuzz_ops-replay CRASHFILE
@@ -44,6 +45,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 			       unsigned int seed);
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size)
 	__attribute__((weak));
 uint64_t lusim_fuzz_state_hash(void);
@@ -59,6 +64,62 @@ static void print_record_count(void)
 		inputs_with_findings);
 }
 
+/*
+ * Suppressed findings (LUSIM_SUPPRESS, LUSIM_SUPPRESSIONS) do not stop the
+ * run; their hits are counted per (id, site) and, when
+ * LUSIM_SUPPRESSED_LOG=FILE is set, appended to FILE at exit as
+ * "suppressed ID SITE HITS" lines (fuzz/summary.py adds them up over the
+ * processes of a campaign).
+ */
+#define MAX_SUPPRESSED	64
+static struct {
+	char id[64];
+	char site[128];
+	unsigned long hits;
+} suppressed[MAX_SUPPRESSED];
+static unsigned int nr_suppressed;
+static const char *suppressed_log;
+
+static void count_suppressed(void)
+{
+	for (unsigned int i = 0; i < lusim_findings_count(); i++) {
+		const struct lusim_finding *f = lusim_findings_get(i);
+		unsigned int k;
+
+		if (!f->suppressed)
+			continue;
+		for (k = 0; k < nr_suppressed; k++)
+			if (!strcmp(suppressed[k].id, f->id) &&
+			    !strcmp(suppressed[k].site, f->site))
+				break;
+		if (k == nr_suppressed) {
+			if (nr_suppressed == MAX_SUPPRESSED)
+				continue;
+			snprintf(suppressed[k].id, sizeof(suppressed[k].id), "%s",
+				 f->id);
+			snprintf(suppressed[k].site, sizeof(suppressed[k].site),
+				 "%s", f->site[0] ? f->site : "?");
+			nr_suppressed++;
+		}
+		suppressed[k].hits += f->hits;
+	}
+}
+
+static void write_suppressed(void)
+{
+	FILE *f;
+
+	if (!suppressed_log || !nr_suppressed)
+		return;
+	f = fopen(suppressed_log, "a");
+	if (!f)
+		return;
+	for (unsigned int k = 0; k < nr_suppressed; k++)
+		fprintf(f, "suppressed %s %s %lu\n", suppressed[k].id,
+			suppressed[k].site, suppressed[k].hits);
+	fclose(f);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
@@ -69,6 +130,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	if (lusim_findings_suppress_from_env())
 		exit(2);
+	suppressed_log = getenv("LUSIM_SUPPRESSED_LOG");
+	if (suppressed_log)
+		atexit(write_suppressed);
 	verbose = getenv("LUSIM_OPS_TRACE") != NULL;
 	roundtrip = getenv("LUSIM_OPS_ROUNDTRIP") != NULL;
 	record = getenv("LUSIM_FUZZ_RECORD") != NULL;
@@ -97,15 +161,20 @@ static void run_verbose(const uint8_t *data, size_t size)
 
 	while (pos < size && opl_vm_nr_calls(vm) < OPL_MAX_CALLS) {
 		unsigned int len = opl_record_size(data[pos]);
-		struct opl_str line = { 0 };
+		unsigned int first = opl_vm_nr_calls(vm);
 
 		if (pos + len > size)
 			break;
 		opl_vm_step(vm, data[pos], data + pos + 1);
-		opl_print_call(vm, opl_vm_call(vm, opl_vm_nr_calls(vm) - 1),
-			       OPL_PRINT_EXPECT, &line);
-		fprintf(stderr, "%s\n", line.s);
-		opl_str_free(&line);
+		/* a macro op runs several calls */
+		for (unsigned int i = first; i < opl_vm_nr_calls(vm); i++) {
+			struct opl_str line = { 0 };
+
+			opl_print_call(vm, opl_vm_call(vm, i),
+				       OPL_PRINT_EXPECT | OPL_PRINT_MACROS, &line);
+			fprintf(stderr, "%s\n", line.s);
+			opl_str_free(&line);
+		}
 		pos += len;
 	}
 }
@@ -123,6 +192,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opl_vm_end(vm);
 	opl_lu_differential(vm);
 	state_hash = opl_vm_hash(vm);
+	opl_depth_note(vm, data, size);
+	if (suppressed_log)
+		count_suppressed();
 	if (record && lusim_findings_count()) {
 		inputs_with_findings++;
 		lusim_findings_clear();
@@ -151,9 +223,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size,
 			       unsigned int seed)
 {
+	size_t deep;
+
 	if (LLVMFuzzerMutate && seed % 8 == 0)
 		return LLVMFuzzerMutate(data, size, max_size);
+	/* three in eight: grow one of the deepest inputs seen instead */
+	if (seed % 8 >= 5 && (deep = opl_depth_pick(data, max_size, seed >> 3)))
+		size = deep;
 	return opl_mutate(data, size, max_size, seed);
+}
+
+/*
+ * Cross-over at record boundaries (opl_crossover): the first records of
+ * one input, then the last ones of another, so an input that built objects
+ * and one that used them combine; byte-level cross-over would cut records.
+ */
+size_t LLVMFuzzerCustomCrossOver(const uint8_t *data1, size_t size1,
+				 const uint8_t *data2, size_t size2,
+				 uint8_t *out, size_t max_out_size,
+				 unsigned int seed)
+{
+	return opl_crossover(data1, size1, data2, size2, out, max_out_size,
+			     seed);
 }
 
 uint64_t lusim_fuzz_state_hash(void)

@@ -145,6 +145,23 @@ def report(args):
     if 'crashes' in st:
         print(f'  crashes/timeouts/ooms this run: {st["crashes"]}/{st["timeouts"]}/{st["ooms"]}')
 
+    supp = {}
+    supp_log = os.path.join(camp, 'suppressed')
+    if os.path.exists(supp_log):
+        # fuzz_ops appends 'suppressed ID SITE HITS' per process at exit
+        for ln in open(supp_log, errors='replace'):
+            f = ln.split()
+            if len(f) == 4 and f[0] == 'suppressed' and f[3].isdigit():
+                supp[(f[1], f[2])] = supp.get((f[1], f[2]), 0) + int(f[3])
+    if supp:
+        print(f'  suppressed    {sum(supp.values()):,} hit(s) of {len(supp)} known finding(s) '
+              '(LUSIM_SUPPRESS/LUSIM_SUPPRESSIONS; they did not stop the run):')
+        for (fid, site), n in sorted(supp.items(), key=lambda kv: (-kv[1], kv[0])):
+            # sites as the shim records them: ../../kernel-shim/x.c:12 or an op name
+            print(f'                {n:,} x {fid} at {re.sub(r"^(?:[.][.]/)+", "", site)}')
+    elif os.path.exists(supp_log):
+        print('  suppressed    0 hits')
+
     files = sorted(os.path.join(art, f) for f in os.listdir(art)) if os.path.isdir(art) else []
     if files and not os.path.exists(replay):
         print(f'  {len(files)} crash file(s) in {rel(art)}/, but {rel(replay)} is missing: '
@@ -185,6 +202,10 @@ def run(args):
     os.makedirs(corpus, exist_ok=True)
     os.makedirs(art, exist_ok=True)
     log = os.path.join(camp, 'log')
+    supp_log = os.path.join(camp, 'suppressed')
+    if os.path.exists(supp_log):
+        os.remove(supp_log)
+    open(supp_log, 'w').close()
     seeds = os.path.join(ROOT, 'corpus', args.target)
     cmd = [fuzzer, f'-fork={args.workers}', '-ignore_crashes=1', '-ignore_timeouts=1',
            '-ignore_ooms=1', f'-max_total_time={args.seconds}', f'-artifact_prefix={art}/',
@@ -199,7 +220,8 @@ def run(args):
                        r'lusim: finding|.*runtime error:)')
     with open(log, 'w') as lf:
         p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                             errors='replace', env=dict(os.environ, MALLOC_PERTURB_='0'))
+                             errors='replace', env=dict(os.environ, MALLOC_PERTURB_='0',
+                                                        LUSIM_SUPPRESSED_LOG=os.path.abspath(supp_log)))
         for line in p.stdout:
             lf.write(line)
             if shown.match(line):
@@ -231,6 +253,8 @@ SELFTEST_EXPECT = [
     'shift exponent 64 is too large',
     '* TIMEOUT  (1 input(s), 1 new)',
     'reproduce: ',
+    'suppressed    8 hit(s) of 2 known finding(s)',
+    '7 x WARN at a.c:1',
 ]
 
 
@@ -253,6 +277,9 @@ def selftest():
         for name, text in SELFTEST_CRASHES.items():
             with open(os.path.join(camp, 'artifacts', name), 'w') as f:
                 f.write(text)
+        with open(os.path.join(camp, 'suppressed'), 'w') as f:
+            f.write('suppressed WARN a.c:1 3\nsuppressed WARN a.c:1 4\n'
+                    'suppressed PAGE-LEAK b.c:2 1\n')
         with open(os.path.join(camp, 'log'), 'w') as f:
             f.write('#600: cov: 40 ft: 60 corp: 10 exec/s 100 oom/timeout/crash: 0/0/1 '
                     'time: 6s job: 1 dft_time: 0\n'

@@ -52,9 +52,66 @@ static uint8_t random_arg(const struct opl_arg *a, uint32_t *s)
 	return (uint8_t)(r >> 8);
 }
 
-static size_t random_record(uint8_t *out, uint32_t *s)
+/* Kinds and classes an argument expecting @expect accepts, as kind bits */
+static unsigned int accepts(unsigned int expect)
 {
-	unsigned int op = rnd(s) % opl_nr_ops;
+	unsigned int m = 0;
+
+	for (unsigned int k = OPK_IOMMUFD; k < OPK_NR_KINDS; k++)
+		if (opl_kind_matches(k, expect))
+			m |= 1u << k;
+	return m;
+}
+
+/*
+ * Can op @op name an object of the right kind for each of its handles,
+ * when the records before it can make the kinds in @avail?
+ */
+static bool op_fed(unsigned int op, unsigned int avail)
+{
+	const struct opl_op *d = &opl_ops[op];
+	unsigned int n = opl_op_nr_args(d);
+
+	for (unsigned int i = 0; i < n; i++)
+		if (d->args[i].type == OPA_HANDLE &&
+		    !(accepts(d->args[i].kind) & avail))
+			return false;
+	return true;
+}
+
+/*
+ * A random op for a place where the records before it can make the kinds
+ * in @avail: mostly one whose handles all have an object of their kind to
+ * name (resource-aware, as syzkaller chooses calls), sometimes any op (the
+ * wrong-kind and raw-id paths).
+ */
+static unsigned int random_op(unsigned int avail, uint32_t *s)
+{
+	unsigned int fed[256], nr = 0, nr_macros = 0;
+	bool macro;
+
+	if (rnd(s) % 8 == 0)
+		return rnd(s) % opl_nr_ops;
+	/*
+	 * A third of the time a macro op (a VMM-sized step, oplang.h),
+	 * else an ordinary one: the few macros would otherwise be drawn
+	 * as rarely as any single system call.
+	 */
+	macro = rnd(s) % 3 == 0;
+	for (unsigned int op = 0; op < opl_nr_ops; op++)
+		if (op_fed(op, avail) && !opl_ops[op].expand)
+			fed[nr++] = op;
+	for (unsigned int op = 0; op < opl_nr_ops; op++)
+		if (op_fed(op, avail) && opl_ops[op].expand)
+			fed[nr + nr_macros++] = op;
+	if (macro && nr_macros)
+		return fed[nr + rnd(s) % nr_macros];
+	return nr ? fed[rnd(s) % nr] : rnd(s) % opl_nr_ops;
+}
+
+static size_t random_record(uint8_t *out, unsigned int avail, uint32_t *s)
+{
+	unsigned int op = random_op(avail, s);
 	const struct opl_op *d = &opl_ops[op];
 	unsigned int n = opl_op_nr_args(d);
 
@@ -62,6 +119,17 @@ static size_t random_record(uint8_t *out, uint32_t *s)
 	for (unsigned int i = 0; i < n; i++)
 		out[1 + i] = random_arg(&d->args[i], s);
 	return 1 + n;
+}
+
+/* Kinds the records before record @k can make (assuming they succeed) */
+static unsigned int avail_before(const uint8_t *data, const uint32_t *off,
+				 size_t k)
+{
+	unsigned int m = 0;
+
+	for (size_t i = 0; i < k; i++)
+		m |= opl_op_makes(opl_fold(data[off[i]]));
+	return m;
 }
 
 size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
@@ -90,12 +158,12 @@ size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 	size = pos;
 
 	switch (nrec ? rnd(&s) % 6 : 0) {
-	case 0:		/* insert a random op */
+	case 0:		/* insert a random op: half the time at the end */
 	case 5:
-		len = random_record(rec, &s);
+		k = nrec && rnd(&s) % 2 ? rnd(&s) % (nrec + 1) : (unsigned int)nrec;
+		len = random_record(rec, avail_before(data, off, k), &s);
 		if (size + len > max_size)
 			break;
-		k = nrec ? rnd(&s) % (nrec + 1) : 0;
 		memcpy(tmp, data, off[k]);
 		memcpy(tmp + off[k], rec, len);
 		memcpy(tmp + off[k] + len, data + off[k], size - off[k]);
@@ -155,7 +223,7 @@ size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 	}
 	case 4:		/* replace one op by a random one */
 		k = rnd(&s) % nrec;
-		len = random_record(rec, &s);
+		len = random_record(rec, avail_before(data, off, k), &s);
 		if (size - (off[k + 1] - off[k]) + len > max_size)
 			break;
 		memcpy(tmp, data, off[k]);
@@ -168,6 +236,174 @@ size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 		return size;
 	memcpy(data, tmp, out);
 	return out;
+}
+
+/* Offsets of the whole records of @data (at most @max); returns the count */
+static size_t split_records(const uint8_t *data, size_t size, uint32_t *off,
+			    size_t max)
+{
+	size_t nrec = 0, pos = 0;
+
+	while (pos < size && nrec < max) {
+		size_t len = opl_record_size(data[pos]);
+
+		if (pos + len > size)
+			break;
+		off[nrec++] = (uint32_t)pos;
+		pos += len;
+	}
+	off[nrec] = (uint32_t)pos;
+	return nrec;
+}
+
+size_t opl_crossover(const uint8_t *a, size_t alen, const uint8_t *b,
+		     size_t blen, uint8_t *out, size_t max_size,
+		     unsigned int seed)
+{
+	static uint32_t offa[MUT_MAX_RECS + 1], offb[MUT_MAX_RECS + 1];
+	uint32_t s = seed * 2654435761u + 7;
+	size_t na, nb, ka, kb, la, lb;
+
+	if (alen > MUT_MAX)
+		alen = MUT_MAX;
+	if (blen > MUT_MAX)
+		blen = MUT_MAX;
+	na = split_records(a, alen, offa, MUT_MAX_RECS);
+	nb = split_records(b, blen, offb, MUT_MAX_RECS);
+	/* a's records before a cut, then b's from a cut */
+	ka = rnd(&s) % (na + 1);
+	kb = nb ? rnd(&s) % (nb + 1) : 0;
+	la = offa[ka];
+	lb = offb[nb] - offb[kb];
+	if (la > max_size)
+		la = offa[0];
+	if (la + lb > max_size)
+		lb = 0;
+	memcpy(out, a, la);
+	memcpy(out + la, b + offb[kb], lb);
+	return la + lb;
+}
+
+/* ---------------------------------------------------------------------
+ * The depth archive
+ * --------------------------------------------------------------------- */
+
+#define DEPTH_MAX_SIZE	4096	/* inputs larger than this are not kept */
+
+static struct {
+	unsigned int score;
+	size_t size;
+	uint8_t data[DEPTH_MAX_SIZE];
+} depth[OPL_DEPTH_KEEP];
+static unsigned int depth_nr;
+
+/*
+ * The depth of a call: 1 + the deepest call that made one of the objects
+ * it names (iommufd_open 1, ioas_alloc 2, hwpt_alloc on that IOAS 3 ...).
+ * The score of a run: the sum over the kinds of call that succeeded at
+ * least once of the deepest successful call of that kind, where a kind of
+ * call is the op and which of its first four non-handle arguments differ
+ * from their defaults (an attach at a PASID is not an attach at the RID).
+ * So an input scores by how many different things it got the kernel to
+ * do, and how many steps of building each one needed.
+ */
+#define SHAPES	16	/* default / not, for four arguments */
+
+static unsigned int call_shape(const struct opl_call *c)
+{
+	const struct opl_op *d = &opl_ops[c->op];
+	unsigned int n = opl_op_nr_args(d), shape = 0, bit = 0;
+
+	for (unsigned int a = 0; a < n && bit < 4; a++) {
+		if (d->args[a].type == OPA_HANDLE)
+			continue;
+		if (c->bytes[a] != opl_canon_byte(&d->args[a], d->args[a].def))
+			shape |= 1u << bit;
+		bit++;
+	}
+	return shape;
+}
+
+unsigned int opl_depth_score(const struct opl_vm *vm)
+{
+	static uint8_t d[OPL_MAX_CALLS];
+	static uint8_t best[256 * SHAPES];
+	unsigned int score = 0;
+
+	memset(best, 0, sizeof(best));
+
+	for (unsigned int i = 0; i < vm->nr_calls; i++) {
+		const struct opl_call *c = &vm->calls[i];
+		unsigned int n = opl_op_nr_args(&opl_ops[c->op]);
+		uint8_t depth = 1;
+
+		for (unsigned int a = 0; a < n; a++) {
+			int o = c->obj[a];
+			uint32_t born;
+
+			if (opl_ops[c->op].args[a].type != OPA_HANDLE || o < 0 ||
+			    vm->objs[o].state == OPL_OBJ_NEVER)
+				continue;
+			born = vm->objs[o].born;
+			if (born < i && d[born] + 1 > depth)
+				depth = (uint8_t)(d[born] + 1 < 255 ? d[born] + 1 : 255);
+		}
+		d[i] = depth;
+		if (c->ret >= 0) {
+			uint8_t *b = &best[c->op * SHAPES + call_shape(c)];
+
+			if (depth > *b) {
+				score += depth - *b;
+				*b = depth;
+			}
+		}
+	}
+	return score;
+}
+
+void opl_depth_note(const struct opl_vm *vm, const uint8_t *data, size_t size)
+{
+	unsigned int score = opl_depth_score(vm), worst = 0;
+
+	if (!score || size > DEPTH_MAX_SIZE)
+		return;
+	for (unsigned int i = 0; i < depth_nr; i++) {
+		/* the same score: keep the shorter input */
+		if (depth[i].score == score) {
+			if (size < depth[i].size) {
+				memcpy(depth[i].data, data, size);
+				depth[i].size = size;
+			}
+			return;
+		}
+		if (depth[i].score < depth[worst].score)
+			worst = i;
+	}
+	if (depth_nr < OPL_DEPTH_KEEP)
+		worst = depth_nr++;
+	else if (depth[worst].score >= score)
+		return;
+	depth[worst].score = score;
+	depth[worst].size = size;
+	memcpy(depth[worst].data, data, size);
+}
+
+size_t opl_depth_pick(uint8_t *data, size_t max_size, unsigned int seed)
+{
+	uint32_t s = seed * 2654435761u + 3;
+	unsigned int best = 0, i;
+
+	if (!depth_nr)
+		return 0;
+	for (i = 1; i < depth_nr; i++)
+		if (depth[i].score > depth[best].score)
+			best = i;
+	/* mostly the deepest, else any of the archive */
+	i = rnd(&s) % 2 ? best : rnd(&s) % depth_nr;
+	if (depth[i].size > max_size)
+		return 0;
+	memcpy(data, depth[i].data, depth[i].size);
+	return depth[i].size;
 }
 
 /* ---------------------------------------------------------------------

@@ -38,6 +38,9 @@ struct opl_vm {
 	uint8_t product_kind;		/* set by exec: what the op made */
 	bool started;
 	struct opl_race *race;		/* concurrent blocks (opsched.c), or NULL */
+	int last_product;		/* opl_vm_last_product() */
+	uint8_t macro;			/* the macro running + 1, or 0 */
+	uint32_t macro_line;		/* its scenario line */
 };
 
 /* Hooks the ops call (opvm.c). */
@@ -45,6 +48,18 @@ void opl_vm_closed_fd(struct opl_vm *vm, uint32_t fd);
 void opl_vm_destroyed_id(struct opl_vm *vm, uint32_t ictx_fd, uint32_t id);
 int opl_vm_find_live_fd(const struct opl_vm *vm, uint32_t fd);
 void opl_vm_note_pasid(struct opl_vm *vm, int obj, uint32_t pasid);
+
+/*
+ * Macros (optable.c): run one op of the expansion with these argument
+ * bytes (opl_record_size() - 1 of them), recorded as an ordinary call.
+ * Returns its result; *product (may be NULL) gets the object it made or -1.
+ */
+int opl_vm_sub(struct opl_vm *vm, unsigned int op, const uint8_t *args,
+	       int *product);
+/* The newest live object of @kind (whose parent is @parent, unless -1). */
+int opl_vm_newest(const struct opl_vm *vm, unsigned int kind, int parent);
+/* The handle byte naming @obj for @expect; raw -1 / 0 when it cannot. */
+uint8_t opl_vm_hbyte(const struct opl_vm *vm, int obj, unsigned int expect);
 
 /* Decoding of one scalar byte, and its text form (opvm.c). */
 uint8_t opl_canon_byte(const struct opl_arg *a, uint8_t b);

@@ -126,6 +126,16 @@ struct opl_op {
 	 * for an op with a product, *out gets the new fd or id on success.
 	 */
 	int (*exec)(struct opl_vm *vm, struct opl_call *c, uint32_t *out);
+	/*
+	 * A macro op (exec NULL): a general VMM action made of other ops.
+	 * It runs each of them through opl_vm_sub() (recorded in the trace
+	 * as ordinary calls, so traces, scenarios and canonical binaries
+	 * hold the expansion) and returns 0, or the first failing op's
+	 * result; *product gets the object @product names (or -1).
+	 */
+	int (*expand)(struct opl_vm *vm, const struct opl_call *c,
+		      int *product);
+	uint16_t makes;		/* bit per enum opl_kind the op can make */
 	const char *help;	/* one line */
 };
 
@@ -182,6 +192,7 @@ struct opl_call {
 	int16_t product;		/* object made, or -1 */
 	uint32_t line;			/* scenario line, 0 when from binary */
 	int16_t name;			/* scenario name bound (script index), -1 */
+	uint8_t macro;			/* the macro op it came from + 1, or 0 */
 };
 
 /* ---------------------------------------------------------------------
@@ -220,13 +231,18 @@ int opl_vm_start(struct opl_vm *vm, const struct ops_machine_cfg *cfg);
  * Decode and run one op: @opcode (folded) and its argument bytes (exactly
  * opl_record_size(opcode) - 1 of them). Every op is bracketed by the
  * oracles (lusim_check_op_begin/op_end) when sim/check is linked. Returns
- * the op's result; -E2BIG without running anything once OPL_MAX_CALLS ops
- * ran.
+ * the op's result (a macro op: 0, or the first failure among its ops);
+ * -E2BIG without running anything once OPL_MAX_CALLS ops ran.
  */
 int opl_vm_step(struct opl_vm *vm, uint8_t opcode, const uint8_t *args);
 /* The same for an op of scenario line @line (printed in traces). */
 int opl_vm_step_line(struct opl_vm *vm, uint8_t opcode, const uint8_t *args,
 		     uint32_t line);
+/*
+ * The object the last opl_vm_step() made: an op's product, a macro's named
+ * product (oplang.h, struct opl_op), or -1.
+ */
+int opl_vm_last_product(const struct opl_vm *vm);
 /* Ops run by every VM of the process so far (tests: "nothing ran"). */
 unsigned long opl_total_steps(void);
 /*
@@ -289,6 +305,7 @@ void opl_str_free(struct opl_str *b);
 enum {
 	OPL_PRINT_EXPECT	= 1u << 0,	/* "expect ok" / "expect -EBUSY" */
 	OPL_PRINT_LINES		= 1u << 1,	/* "# line N" of scenario calls */
+	OPL_PRINT_MACROS	= 1u << 2,	/* "# from vfio_setup" of expansions */
 };
 /* The object's canonical name ("ioas0"), or "raw:N" for obj < 0. */
 void opl_obj_name(const struct opl_vm *vm, int obj, char *buf, size_t len);
@@ -388,6 +405,29 @@ unsigned int opl_lu_differential(struct opl_vm *vm);
  */
 size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 		  unsigned int seed);
+/*
+ * Cross-over at record boundaries: the records of @a before a cut, then
+ * the records of @b from a cut, into @out. Returns the size written.
+ */
+size_t opl_crossover(const uint8_t *a, size_t alen, const uint8_t *b,
+		     size_t blen, uint8_t *out, size_t max_size,
+		     unsigned int seed);
+/*
+ * The depth archive (a power schedule for stateful fuzzing, as AFLNet
+ * favours inputs that reach deep states): opl_depth_note() scores the run
+ * @vm just made of input @data (the number of distinct ops that
+ * succeeded) and keeps the best OPL_DEPTH_KEEP inputs of the process;
+ * opl_depth_pick() copies one of them into @data (returns its size, or 0
+ * when the archive is empty or the input does not fit), for the mutator
+ * to work on instead of the input the engine chose. No op or bug is
+ * favoured by name: only how much of the API an input got to succeed.
+ */
+#define OPL_DEPTH_KEEP	16
+unsigned int opl_depth_score(const struct opl_vm *vm);
+void opl_depth_note(const struct opl_vm *vm, const uint8_t *data, size_t size);
+size_t opl_depth_pick(uint8_t *data, size_t max_size, unsigned int seed);
+/* Kinds (bit per enum opl_kind) an op can make; macros: every sub-op's. */
+unsigned int opl_op_makes(unsigned int op);
 /* One record per op with its default arguments, and every variant, as a
  * libFuzzer/AFL++ dictionary (fuzz_ops.dict). */
 void opl_dict_ops(struct opl_str *out);

@@ -1082,28 +1082,37 @@ static void bind_call(struct run *rn, const struct scen_stmt *st,
 
 	if (st->bind >= 0) {
 		const struct opl_call *c = opl_vm_call(rn->vm, call);
+		/* a macro binds its main object, made by one of its calls */
+		int product = opl_ops[st->op].expand ?
+			opl_vm_last_product(rn->vm) : (c ? c->product : -1);
 
-		opl_vm_set_name(rn->vm, call, st->bind);
-		s->names[st->bind].obj = c->product >= 0 ? c->product :
+		if (product >= 0 && !opl_ops[st->op].expand)
+			opl_vm_set_name(rn->vm, call, st->bind);
+		s->names[st->bind].obj = product >= 0 ? product :
 			opl_vm_add_never(rn->vm, s->names[st->bind].kind);
 	}
 }
 
-/* The trace line and the expect of an op statement that ran as @call. */
-static void judge_op(struct run *rn, const struct scen_stmt *st,
-		     unsigned int call)
+/*
+ * The trace lines and the expect of an op statement that ran as the calls
+ * @first..@call (more than one for a macro: its expansion; @call is the
+ * one whose result the expect judges).
+ */
+static void judge_op_from(struct run *rn, const struct scen_stmt *st,
+			  unsigned int first, unsigned int call, const int *ret)
 {
 	const struct opl_op *d = &opl_ops[st->op];
 	const struct opl_call *c = opl_vm_call(rn->vm, call);
 	char got[64], want[64];
-	int r = c ? c->ret : -EINVAL;
+	int r = ret ? *ret : c ? c->ret : -EINVAL;
 
 	rn->res->ops++;
-	if (rn->opts->trace && c) {
+	for (unsigned int k = first; rn->opts->trace && c && k <= call; k++) {
 		struct opl_str line = { 0 };
 
-		opl_print_call(rn->vm, c, OPL_PRINT_EXPECT | OPL_PRINT_LINES,
-			       &line);
+		opl_print_call(rn->vm, opl_vm_call(rn->vm, k),
+			       OPL_PRINT_EXPECT | OPL_PRINT_LINES |
+			       OPL_PRINT_MACROS, &line);
 		fprintf(rn->out, "%s\n", line.s);
 		opl_str_free(&line);
 	}
@@ -1121,6 +1130,12 @@ static void judge_op(struct run *rn, const struct scen_stmt *st,
 		fprintf(rn->out, "%s:%u:%u: pass: %s: %s\n", rn->s->file,
 			st->expect_line, st->expect_col, d->name, got);
 	}
+}
+
+static void judge_op(struct run *rn, const struct scen_stmt *st,
+		     unsigned int call)
+{
+	judge_op_from(rn, st, call, call, NULL);
 }
 
 static void judge_finding_stmt(struct run *rn, const struct scen_stmt *st)
@@ -1288,6 +1303,7 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 	for (unsigned int i = 0; i < s->nr_stmts; i++) {
 		const struct scen_stmt *st = &s->stmts[i];
 		uint8_t bytes[OPL_MAX_ARGS];
+		unsigned int first;
 		int r;
 
 		if (!ended && (int)i > last_op) {
@@ -1328,10 +1344,11 @@ int opl_script_run(const struct opl_script *s, struct opl_vm *vm,
 				continue;
 			if (resolve(&rn, st, bytes, false) < 0)
 				goto out;
+			/* a macro op runs several calls (its expansion) */
+			first = opl_vm_nr_calls(vm);
 			r = opl_vm_step_line(vm, st->op, bytes, st->line);
-			(void)r;
 			bind_call(&rn, st, opl_vm_nr_calls(vm) - 1);
-			judge_op(&rn, st, opl_vm_nr_calls(vm) - 1);
+			judge_op_from(&rn, st, first, opl_vm_nr_calls(vm) - 1, &r);
 			break;
 		default:
 			judge_finding_stmt(&rn, st);

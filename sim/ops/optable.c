@@ -535,6 +535,251 @@ OPL_EXEC(x_kexec)
 }
 
 /* ---------------------------------------------------------------------
+ * Macro ops: general VMM actions made of the ops above (docs/oplang.md,
+ * "Macro ops"). Each runs its ops through opl_vm_sub(), so the trace,
+ * the printed scenario and the canonical binary hold the expansion; a
+ * macro adds depth for fuzzers (one record reaches what takes a VMM
+ * several calls), never behaviour. Handles of the expansion name the
+ * objects the earlier ops made, else the newest live object of the kind;
+ * where there is none, an invalid fd (-1) or id (0), so the op runs and
+ * fails with the kernel's errno. Every op of an expansion runs, whatever
+ * the ones before returned; the macro returns 0 or the first failure.
+ * --------------------------------------------------------------------- */
+
+struct expansion {
+	struct opl_vm *vm;
+	int ret;		/* the first failure, or 0 */
+};
+
+static int sub(struct expansion *x, const char *op, const uint8_t *args,
+	       int *product)
+{
+	int nr = opl_op_find(op, strlen(op));
+	int ret = opl_vm_sub(x->vm, nr < 0 ? opl_nr_ops : (unsigned int)nr,
+			     args, product);
+
+	if (ret < 0 && !x->ret)
+		x->ret = ret;
+	return ret;
+}
+
+/* The handle byte of object @obj, or a raw invalid value */
+#define HB(obj, kind)	opl_vm_hbyte(x.vm, obj, kind)
+
+/* The macro's own handle argument @i, named again for @kind */
+static uint8_t arg_handle(struct opl_vm *vm, const struct opl_call *c,
+			  unsigned int i, unsigned int kind)
+{
+	return c->obj[i] >= 0 ? opl_vm_hbyte(vm, c->obj[i], kind) : c->bytes[i];
+}
+
+/* memfd_create(sealing), ftruncate(pages), F_ADD_SEALS(seal,shrink,grow) */
+static int sealed_memfd(struct expansion *x, uint8_t pages)
+{
+	uint8_t a[OPL_MAX_ARGS] = { 0x1 };	/* sealing */
+	int m;
+
+	sub(x, "memfd_create", a, &m);
+	a[0] = opl_vm_hbyte(x->vm, m, OPK_MEMFD);
+	a[1] = pages;
+	sub(x, "memfd_truncate", a, NULL);
+	a[0] = opl_vm_hbyte(x->vm, m, OPK_MEMFD);
+	a[1] = SEAL_DEF;
+	sub(x, "memfd_seal", a, NULL);
+	return m;
+}
+
+static int m_memfd_sealed(struct opl_vm *vm, const struct opl_call *c,
+			  int *product)
+{
+	struct expansion x = { .vm = vm };
+
+	*product = sealed_memfd(&x, c->bytes[0]);
+	return x.ret;
+}
+
+static int m_vm_setup(struct opl_vm *vm, const struct opl_call *c,
+		      int *product)
+{
+	struct expansion x = { .vm = vm };
+	uint8_t a[OPL_MAX_ARGS] = { 0 };
+	int fd, ioas, m;
+
+	sub(&x, "iommufd_open", a, &fd);
+	a[0] = HB(fd, OPK_IOMMUFD);
+	sub(&x, "ioas_alloc", a, &ioas);
+	m = sealed_memfd(&x, c->bytes[0]);
+	a[0] = HB(fd, OPK_IOMMUFD);
+	a[1] = HB(ioas, OPK_IOAS);
+	a[2] = HB(m, OPK_MEMFD);
+	a[3] = c->bytes[1];			/* iova */
+	a[4] = c->bytes[0];			/* pages */
+	a[5] = 0;				/* offset */
+	a[6] = MAP_DEF;
+	sub(&x, "ioas_map_file", a, NULL);
+	*product = fd;
+	return x.ret;
+}
+
+static int m_vfio_setup(struct opl_vm *vm, const struct opl_call *c,
+			int *product)
+{
+	struct expansion x = { .vm = vm };
+	uint8_t a[OPL_MAX_ARGS] = { c->bytes[0] };
+	int v;
+
+	int ictx = opl_vm_newest(vm, OPK_IOMMUFD, -1);
+
+	/* the VMM's iommufd: /dev/iommu is opened when the process has none */
+	if (ictx < 0)
+		sub(&x, "iommufd_open", a, &ictx);
+	a[0] = c->bytes[0];
+	sub(&x, "vfio_pci_bind", a, NULL);
+	a[0] = c->bytes[0];
+	sub(&x, "vfio_open", a, &v);
+	a[0] = HB(v, OPK_VFIO);
+	a[1] = HB(ictx, OPK_IOMMUFD);
+	sub(&x, "vfio_bind", a, NULL);
+	*product = v;
+	return x.ret;
+}
+
+static int m_hwpt_attach(struct opl_vm *vm, const struct opl_call *c,
+			 int *product)
+{
+	struct expansion x = { .vm = vm };
+	uint8_t a[OPL_MAX_ARGS] = { 0 };
+	int idev = -1, ictx, ioas, h;
+
+	/* the VFIO device's newest iommufd device, its iommufd, an IOAS there */
+	for (unsigned int i = vm->nr_objs; c->obj[0] >= 0 && i > 0; i--) {
+		const struct opl_obj *o = &vm->objs[i - 1];
+
+		if (o->state == OPL_OBJ_LIVE && o->kind == OPK_IDEV &&
+		    o->vfio == c->obj[0]) {
+			idev = (int)(i - 1);
+			break;
+		}
+	}
+	ictx = idev >= 0 ? vm->objs[idev].parent :
+			   opl_vm_newest(vm, OPK_IOMMUFD, -1);
+	ioas = ictx >= 0 ? opl_vm_newest(vm, OPK_IOAS, ictx) : -1;
+	/* an iommufd with no IOAS yet: allocate one */
+	if (ictx >= 0 && ioas < 0) {
+		a[0] = HB(ictx, OPK_IOMMUFD);
+		sub(&x, "ioas_alloc", a, &ioas);
+	}
+	a[0] = HB(ictx, OPK_IOMMUFD);
+	a[1] = HB(idev, OPK_IDEV);
+	a[2] = HB(ioas, OPK_PT);
+	a[3] = c->bytes[1];			/* flags */
+	sub(&x, "hwpt_alloc", a, &h);
+	a[0] = arg_handle(vm, c, 0, OPK_VFIO);
+	a[1] = HB(h, OPK_PT);
+	a[2] = c->bytes[2];			/* pasid */
+	sub(&x, "vfio_attach", a, NULL);
+	*product = h;
+	return x.ret;
+}
+
+/* open /dev/liveupdate unless the process has it open, create a session */
+static int new_session(struct expansion *x, uint8_t name)
+{
+	uint8_t a[OPL_MAX_ARGS] = { 0 };
+	int luo = opl_vm_newest(x->vm, OPK_LUO, -1), s;
+
+	if (luo < 0)
+		sub(x, "luo_open", a, &luo);
+	a[0] = opl_vm_hbyte(x->vm, luo, OPK_LUO);
+	a[1] = name;
+	sub(x, "session_create", a, &s);
+	return s;
+}
+
+static int m_lu_session(struct opl_vm *vm, const struct opl_call *c,
+			int *product)
+{
+	struct expansion x = { .vm = vm };
+
+	*product = new_session(&x, c->bytes[0]);
+	return x.ret;
+}
+
+#define LU_MARK		0x1
+#define LU_MEMFD	0x2
+#define LU_IOMMUFD	0x4
+#define LU_VFIO		0x8
+#define LU_ALL		0xf
+#define LU_MAX_EACH	8	/* objects of a kind an expansion handles */
+
+static const struct opl_sym lu_what[] = {
+	{ "mark", LU_MARK },
+	{ "memfd", LU_MEMFD },
+	{ "iommufd", LU_IOMMUFD },
+	{ "vfio", LU_VFIO },
+	{ NULL, 0 }
+};
+
+/* preserve every live fd of @kind (at most LU_MAX_EACH) in session @s */
+static void preserve_each(struct expansion *x, int s, unsigned int kind,
+			  uint8_t *token)
+{
+	unsigned int nr = x->vm->nr_objs, done = 0;
+	uint8_t a[OPL_MAX_ARGS] = { 0 };
+
+	for (unsigned int i = 0; i < nr && done < LU_MAX_EACH; i++) {
+		const struct opl_obj *o = &x->vm->objs[i];
+
+		if (o->state != OPL_OBJ_LIVE || o->kind != kind)
+			continue;
+		a[0] = opl_vm_hbyte(x->vm, s, OPK_SESSION);
+		a[1] = opl_vm_hbyte(x->vm, (int)i, OPK_ANY_FD);
+		a[2] = (*token)++;
+		sub(x, "preserve", a, NULL);
+		done++;
+	}
+}
+
+static int m_lu_preserve_all(struct opl_vm *vm, const struct opl_call *c,
+			     int *product)
+{
+	struct expansion x = { .vm = vm };
+	uint8_t what = c->bytes[0], token = c->bytes[1];
+	uint8_t a[OPL_MAX_ARGS] = { 0 };
+	int s = opl_vm_newest(vm, OPK_SESSION, -1);
+
+	if (s < 0)
+		s = new_session(&x, 0);
+	if (what & LU_MARK) {
+		unsigned int nr = vm->nr_objs, done = 0;
+
+		/* every live HWPT, each under its own token */
+		for (unsigned int i = 0; i < nr && done < LU_MAX_EACH; i++) {
+			const struct opl_obj *o = &vm->objs[i];
+
+			if (o->state != OPL_OBJ_LIVE || o->kind != OPK_HWPT)
+				continue;
+			a[0] = HB(o->parent, OPK_IOMMUFD);
+			a[1] = HB((int)i, OPK_HWPT);
+			a[2] = token++;
+			sub(&x, "hwpt_mark", a, NULL);
+			done++;
+		}
+	}
+	/* in dependency order: what the iommufd maps, the iommufd, devices */
+	if (what & LU_MEMFD)
+		preserve_each(&x, s, OPK_MEMFD, &token);
+	if (what & LU_IOMMUFD)
+		preserve_each(&x, s, OPK_IOMMUFD, &token);
+	if (what & LU_VFIO)
+		preserve_each(&x, s, OPK_VFIO, &token);
+	*product = s;
+	return x.ret;
+}
+
+#define KIND(k)		(1u << (k))
+
+/* ---------------------------------------------------------------------
  * The table. Append only (opcode = index).
  * --------------------------------------------------------------------- */
 
@@ -723,6 +968,33 @@ const struct opl_op opl_ops[] = {
 	  .args = { UNIT() },
 	  .exec = x_dmar_add,
 	  .help = "DRHD hot-add of remapping unit back (-EEXIST if present)" },
+	/* macro ops (general VMM actions; the trace holds their expansion) */
+	{ .name = "vfio_setup", .product = OPK_VFIO,
+	  .args = { DEV() },
+	  .expand = m_vfio_setup,
+	  .makes = KIND(OPK_IOMMUFD) | KIND(OPK_VFIO) | KIND(OPK_IDEV),
+	  .help = "macro: vfio_pci_bind, vfio_open and vfio_bind to the newest iommufd (iommufd_open first when none is open)" },
+	{ .name = "memfd_sealed", .product = OPK_MEMFD,
+	  .args = { NUM("pages", 16, 4) },
+	  .expand = m_memfd_sealed, .makes = KIND(OPK_MEMFD),
+	  .help = "macro: memfd_create flags=sealing, memfd_truncate, memfd_seal seals=seal,shrink,grow" },
+	{ .name = "vm_setup", .product = OPK_IOMMUFD,
+	  .args = { NUM("pages", 16, 4), IOVA("iova") },
+	  .expand = m_vm_setup,
+	  .makes = KIND(OPK_IOMMUFD) | KIND(OPK_IOAS) | KIND(OPK_MEMFD),
+	  .help = "macro: iommufd_open, ioas_alloc, memfd_sealed and ioas_map_file of it (guest memory)" },
+	{ .name = "hwpt_attach", .product = OPK_HWPT,
+	  .args = { H("vfio", OPK_VFIO), FLAGS("flags", hwpt_flags, 0), PASID() },
+	  .expand = m_hwpt_attach, .makes = KIND(OPK_IOAS) | KIND(OPK_HWPT),
+	  .help = "macro: hwpt_alloc for the device on its iommufd's newest IOAS (ioas_alloc first when it has none), vfio_attach to it" },
+	{ .name = "lu_session", .product = OPK_SESSION,
+	  .args = { NAME() },
+	  .expand = m_lu_session, .makes = KIND(OPK_LUO) | KIND(OPK_SESSION),
+	  .help = "macro: luo_open (unless one is open), session_create" },
+	{ .name = "lu_preserve_all", .product = OPK_SESSION,
+	  .args = { FLAGS("what", lu_what, LU_ALL), TOKEN(1) },
+	  .expand = m_lu_preserve_all, .makes = KIND(OPK_LUO) | KIND(OPK_SESSION),
+	  .help = "macro: in the newest session (lu_session vm0 if none): hwpt_mark every HWPT, preserve every memfd, iommufd, VFIO fd, tokens counting up" },
 };
 
 const unsigned int opl_nr_ops = sizeof(opl_ops) / sizeof(opl_ops[0]);
@@ -730,6 +1002,15 @@ const unsigned int opl_nr_ops = sizeof(opl_ops) / sizeof(opl_ops[0]);
 unsigned int opl_record_size(uint8_t opcode)
 {
 	return 1 + opl_op_nr_args(&opl_ops[opl_fold(opcode)]);
+}
+
+unsigned int opl_op_makes(unsigned int op)
+{
+	const struct opl_op *d = &opl_ops[op % opl_nr_ops];
+
+	if (d->expand)
+		return d->makes;
+	return d->product ? KIND(d->product) : 0;
 }
 
 int opl_op_find(const char *name, size_t len)

@@ -198,6 +198,7 @@ struct opl_vm *opl_vm_new(void)
 	if (!vm)
 		host_oom();
 	vm->running = -1;
+	vm->last_product = -1;
 	return vm;
 }
 
@@ -428,6 +429,8 @@ int opl_vm_start(struct opl_vm *vm, const struct ops_machine_cfg *cfg)
 	vm->nr_calls = 0;
 	vm->nr_pasids = 0;
 	vm->running = -1;
+	vm->last_product = -1;
+	vm->macro = 0;
 	vm->hash = 0xcbf29ce484222325ULL;	/* FNV-1a offset basis */
 	memset(vm->kind_seq, 0, sizeof(vm->kind_seq));
 	memset(vm->preserved, 0, sizeof(vm->preserved));
@@ -461,27 +464,12 @@ int opl_vm_step(struct opl_vm *vm, uint8_t opcode, const uint8_t *args)
 	return opl_vm_step_line(vm, opcode, args, 0);
 }
 
-int opl_vm_step_line(struct opl_vm *vm, uint8_t opcode, const uint8_t *args,
-		     uint32_t line)
+static void decode_args(const struct opl_vm *vm, const struct opl_op *d,
+			const uint8_t *args, struct opl_call *c)
 {
-	unsigned int op = opl_fold(opcode), n, i;
-	const struct opl_op *d = &opl_ops[op];
-	struct opl_call *c;
-	uint32_t out = 0;
-	int32_t ret32;
-	int ret;
+	unsigned int n = opl_op_nr_args(d);
 
-	if (vm->nr_calls >= OPL_MAX_CALLS)
-		return -E2BIG;
-	n = opl_op_nr_args(d);
-	total_steps++;
-	c = &vm->calls[vm->nr_calls++];
-	memset(c, 0, sizeof(*c));
-	c->op = (uint8_t)op;
-	c->product = -1;
-	c->name = -1;
-	c->line = line;
-	for (i = 0; i < n; i++) {
+	for (unsigned int i = 0; i < n; i++) {
 		const struct opl_arg *a = &d->args[i];
 
 		c->obj[i] = -1;
@@ -492,6 +480,107 @@ int opl_vm_step_line(struct opl_vm *vm, uint8_t opcode, const uint8_t *args,
 			c->val[i] = opl_arg_value(a, args[i]);
 		}
 	}
+}
+
+/*
+ * A macro op: decode its arguments (not recorded: the trace holds what it
+ * expands to, each op an ordinary call marked with the macro it came from).
+ */
+static int step_macro(struct opl_vm *vm, unsigned int op, const uint8_t *args,
+		      uint32_t line)
+{
+	const struct opl_op *d = &opl_ops[op];
+	struct opl_call mc;
+	int product = -1, ret;
+
+	memset(&mc, 0, sizeof(mc));
+	mc.op = (uint8_t)op;
+	mc.product = -1;
+	mc.name = -1;
+	mc.line = line;
+	decode_args(vm, d, args, &mc);
+	vm->macro = (uint8_t)(op + 1);
+	vm->macro_line = line;
+	ret = d->expand(vm, &mc, &product);
+	vm->macro = 0;
+	vm->last_product = product;
+	return ret;
+}
+
+int opl_vm_sub(struct opl_vm *vm, unsigned int op, const uint8_t *args,
+	       int *product)
+{
+	unsigned int before = vm->nr_calls;
+	uint8_t macro = vm->macro;
+	int ret;
+
+	/* an expansion holds ordinary ops only */
+	if (op >= opl_nr_ops || !opl_ops[op].exec) {
+		if (product)
+			*product = -1;
+		return -EINVAL;
+	}
+	vm->macro = 0;
+	ret = opl_vm_step_line(vm, (uint8_t)op, args, vm->macro_line);
+	vm->macro = macro;
+	if (vm->nr_calls > before)
+		vm->calls[before].macro = macro;
+	if (product)
+		*product = vm->last_product;
+	return ret;
+}
+
+int opl_vm_newest(const struct opl_vm *vm, unsigned int kind, int parent)
+{
+	for (unsigned int i = vm->nr_objs; i > 0; i--) {
+		const struct opl_obj *o = &vm->objs[i - 1];
+
+		if (o->state == OPL_OBJ_LIVE && o->kind == kind &&
+		    (parent < 0 || o->parent == parent))
+			return (int)(i - 1);
+	}
+	return -1;
+}
+
+uint8_t opl_vm_hbyte(const struct opl_vm *vm, int obj, unsigned int expect)
+{
+	int b = opl_vm_handle_byte(vm, obj, expect);
+
+	if (b >= 0)
+		return (uint8_t)b;
+	/* nothing to name: an invalid fd (-1) or id (0), as the kernel sees */
+	return expect == OPK_ANY_FD || opl_kind_is_fd(expect) ? 0xff : 0xf0;
+}
+
+int opl_vm_last_product(const struct opl_vm *vm)
+{
+	return vm->last_product;
+}
+
+int opl_vm_step_line(struct opl_vm *vm, uint8_t opcode, const uint8_t *args,
+		     uint32_t line)
+{
+	unsigned int op = opl_fold(opcode), n, i;
+	const struct opl_op *d = &opl_ops[op];
+	struct opl_call *c;
+	uint32_t out = 0;
+	int32_t ret32;
+	int ret;
+
+	vm->last_product = -1;
+	if (vm->nr_calls >= OPL_MAX_CALLS)
+		return -E2BIG;
+	if (d->expand)
+		return step_macro(vm, op, args, line);
+	n = opl_op_nr_args(d);
+	total_steps++;
+	c = &vm->calls[vm->nr_calls++];
+	memset(c, 0, sizeof(*c));
+	c->op = (uint8_t)op;
+	c->product = -1;
+	c->name = -1;
+	c->line = line;
+	decode_args(vm, d, args, c);
 
 	vm->product_kind = d->product;
 	vm->running = (int)(c - vm->calls);
@@ -526,6 +615,7 @@ int opl_vm_step_line(struct opl_vm *vm, uint8_t opcode, const uint8_t *args,
 		}
 		if (o >= 0 && vm->product_kind == OPK_SESSION)
 			vm->objs[o].aux = c->bytes[1];	/* the session name */
+		vm->last_product = o;
 	}
 
 	hash_bytes(vm, &c->op, 1);
@@ -722,6 +812,10 @@ void opl_print_call(const struct opl_vm *vm, const struct opl_call *c,
 	}
 	if ((flags & OPL_PRINT_LINES) && c->line)
 		opl_str_printf(out, "  # line %u", c->line);
+	if ((flags & OPL_PRINT_MACROS) && c->macro)
+		opl_str_printf(out, "%s from %s",
+			       (flags & OPL_PRINT_LINES) && c->line ? "," : "  #",
+			       opl_ops[c->macro - 1].name);
 }
 
 void opl_print_trace(const struct opl_vm *vm, unsigned int flags,
@@ -760,7 +854,8 @@ static size_t trace_hook(char *buf, size_t len)
 
 	if (!trace_vm || !len)
 		return 0;
-	opl_print_trace(trace_vm, OPL_PRINT_EXPECT | OPL_PRINT_LINES, &s);
+	opl_print_trace(trace_vm, OPL_PRINT_EXPECT | OPL_PRINT_LINES |
+			OPL_PRINT_MACROS, &s);
 	/*
 	 * As much as fits in the finding's detail, the newest ops last; the
 	 * whole scenario of a fuzzer's input is `lusim decode INPUT`.

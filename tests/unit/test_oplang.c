@@ -221,7 +221,7 @@ static void test_fold_and_sizes(void **state)
 	for (unsigned int op = 0; op < opl_nr_ops; op++) {
 		const struct opl_op *d = &opl_ops[op];
 
-		assert_non_null(d->exec);
+		assert_true(!d->exec != !d->expand);
 		assert_non_null(d->help);
 		assert_int_equal(opl_op_find(d->name, strlen(d->name)), (int)op);
 		for (unsigned int i = 0; i < opl_op_nr_args(d); i++) {
@@ -993,6 +993,199 @@ static void test_mutator(void **state)
 	assert_true(whole_records(buf, size));
 }
 
+/*
+ * The cross-over splices whole records: a's records before a cut, then
+ * b's from a cut.
+ */
+static void test_crossover(void **state)
+{
+	uint8_t a[64], b[64], out[128];
+	size_t alen = 0, blen = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < 6; i++) {
+		a[alen++] = opc("iommufd_open");
+		b[blen++] = opc("kexec");
+	}
+	b[blen++] = opc("close");
+	b[blen++] = 0;
+	for (unsigned int seed = 0; seed < 200; seed++) {
+		size_t n = opl_crossover(a, alen, b, blen, out, sizeof(out), seed);
+		size_t i = 0;
+
+		assert_true(whole_records(out, n));
+		/* a prefix of a, then a suffix of b */
+		while (i < n && out[i] == opc("iommufd_open"))
+			i++;
+		assert_memory_equal(out + i, b + blen - (n - i), n - i);
+		assert_int_equal(opl_crossover(a, alen, b, blen, out, 3, seed) <= 3, 1);
+	}
+}
+
+/*
+ * Macro ops: each runs the ops docs/oplang.md lists, recorded as ordinary
+ * calls marked with the macro, handles naming what the earlier ops made;
+ * the trace prints the expansion and round trips; a scenario binds the
+ * macro's named product.
+ */
+static const char *const macro_chain[] = {
+	/* vm_setup */
+	"iommufd_open", "ioas_alloc", "memfd_create", "memfd_truncate",
+	"memfd_seal", "ioas_map_file",
+	/* vfio_setup dev=0 */
+	"vfio_pci_bind", "vfio_open", "vfio_bind",
+	/* hwpt_attach */
+	"hwpt_alloc", "vfio_attach",
+	/* lu_preserve_all: a session, the mark, memfd, iommufd, vfio */
+	"luo_open", "session_create", "hwpt_mark", "preserve", "preserve",
+	"preserve",
+};
+
+static void test_macros(void **state)
+{
+	const uint8_t none[OPL_MAX_ARGS] = { 0 };
+	uint8_t a[OPL_MAX_ARGS] = { 0 }, bin[64];
+	struct opl_str text = { 0 };
+	const struct opl_call *c;
+	size_t len = 0;
+	int v;
+
+	(void)state;
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	a[0] = 4;				/* pages */
+	assert_int_equal(step("vm_setup", a), 0);
+	assert_int_equal(opl_vm_obj(vm, opl_vm_last_product(vm))->kind,
+			 OPK_IOMMUFD);
+	assert_int_equal(step("vfio_setup", none), 0);
+	v = opl_vm_last_product(vm);
+	assert_int_equal(opl_vm_obj(vm, v)->kind, OPK_VFIO);
+	assert_int_equal(step("hwpt_attach", none), 0);	/* vfio0 */
+	assert_int_equal(opl_vm_obj(vm, opl_vm_last_product(vm))->kind, OPK_HWPT);
+	a[0] = 0xf;				/* mark,memfd,iommufd,vfio */
+	a[1] = 1;				/* tokens from 1 */
+	assert_int_equal(step("lu_preserve_all", a), 0);
+	assert_int_equal(opl_vm_nr_calls(vm),
+			 sizeof(macro_chain) / sizeof(macro_chain[0]));
+	for (unsigned int i = 0; i < opl_vm_nr_calls(vm); i++) {
+		c = opl_vm_call(vm, i);
+		assert_string_equal(opl_ops[c->op].name, macro_chain[i]);
+		assert_int_equal(c->ret >= 0, 1);
+		assert_true(c->macro > 0);
+		assert_null(opl_ops[c->op].expand);
+	}
+	/* the preserves: memfd, iommufd, then the VFIO device, tokens 2, 3, 4 */
+	c = opl_vm_call(vm, opl_vm_nr_calls(vm) - 1);
+	assert_int_equal(c->obj[1], v);
+	assert_int_equal(c->bytes[2], 4);
+	opl_print_trace(vm, OPL_PRINT_EXPECT | OPL_PRINT_MACROS, &text);
+	assert_contains(text.s, "idev0 = vfio_bind vfio0 iommufd0 expect ok  # from vfio_setup\n");
+	assert_contains(text.s, "preserve session0 vfio0 token=4 expect ok  # from lu_preserve_all\n");
+	opl_vm_end(vm);
+	assert_no_findings();
+	opl_str_free(&text);
+
+	/* the same as binary records: round trip; canonical = the expansion */
+	bin[len++] = opc("vm_setup");
+	bin[len++] = 4;
+	bin[len++] = 0;
+	bin[len++] = opc("vfio_setup");
+	bin[len++] = 0;
+	bin[len++] = opc("hwpt_attach");
+	bin[len++] = 0;
+	bin[len++] = 0;
+	bin[len++] = 0;
+	bin[len++] = opc("lu_preserve_all");
+	bin[len++] = 0xf;
+	bin[len++] = 1;
+	bin[len++] = opc("vfio_detach");	/* refused: preserved (RB-03) */
+	bin[len++] = 0;
+	bin[len++] = 0;
+	assert_roundtrip(bin, len);
+	assert_no_findings();
+
+	/* a macro without what it works on: its ops fail with the errno */
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	assert_int_equal(step("hwpt_attach", none), -EBADF);
+	assert_int_equal(opl_vm_nr_calls(vm), 2);
+	assert_int_equal(step("lu_session", none), 0);
+	assert_int_equal(step("lu_session", none), -EEXIST);	/* vm0 again */
+	assert_int_equal(opl_vm_nr_calls(vm), 2 + 2 + 1);	/* one luo_open */
+	opl_vm_end(vm);
+	lusim_findings_clear();
+
+	/* the VMM's iommufd and an IOAS are made when there are none */
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	assert_int_equal(step("vfio_setup", none), 0);
+	assert_string_equal(opl_ops[opl_vm_call(vm, 0)->op].name, "iommufd_open");
+	assert_int_equal(opl_vm_nr_calls(vm), 4);
+	assert_int_equal(step("hwpt_attach", none), 0);
+	assert_string_equal(opl_ops[opl_vm_call(vm, 4)->op].name, "ioas_alloc");
+	assert_int_equal(opl_vm_nr_calls(vm), 7);
+	a[0] = 1;				/* dev=1, bound to iommufd0 */
+	assert_int_equal(step("vfio_setup", a), 0);
+	assert_int_equal(opl_vm_nr_calls(vm), 10);
+	opl_vm_end(vm);
+	assert_no_findings();
+}
+
+/* A scenario binds a macro's product; --trace prints its expansion */
+static void test_macro_scenario(void **state)
+{
+	static const char text[] =
+		"fd = vm_setup pages=2\n"
+		"v = vfio_setup dev=1 expect ok\n"
+		"h = hwpt_attach v\n"
+		"hwpt_mark fd h token=7 expect ok\n"
+		"m = memfd_sealed\n"
+		"memfd_write m expect ok\n"
+		"s = lu_session name=vm3\n"
+		"preserve s m token=5 expect ok\n"
+		"expect no findings\n";
+	struct opl_run_opts opts = { .silent = true, .keep_going = true };
+	struct opl_script *s = opl_script_parse("m.lus", text, strlen(text), NULL);
+	struct opl_result res;
+
+	(void)state;
+	assert_non_null(s);
+	assert_int_equal(opl_script_run(s, vm, &opts, &res), 0);
+	assert_int_equal(res.failed, 0);
+	assert_int_equal(res.ops, 8);
+	assert_int_equal(opl_vm_nr_calls(vm), 6 + 3 + 2 + 1 + 3 + 1 + 2 + 1);
+	opl_script_free(s);
+}
+
+/* The depth archive keeps the deepest inputs and hands them back */
+static void test_depth_archive(void **state)
+{
+	uint8_t in[8], out[64];
+	unsigned int shallow, deep;
+
+	(void)state;
+	in[0] = opc("iommufd_open");
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	opl_vm_run_binary(vm, in, 1);
+	shallow = opl_depth_score(vm);
+	opl_depth_note(vm, in, 1);
+	opl_vm_end(vm);
+	in[1] = opc("ioas_alloc");
+	in[2] = 0;
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	opl_vm_run_binary(vm, in, 3);
+	deep = opl_depth_score(vm);
+	opl_depth_note(vm, in, 3);
+	opl_vm_end(vm);
+	assert_int_equal(shallow, 1);
+	assert_int_equal(deep, 1 + 2);		/* ioas_alloc on iommufd0: 2 */
+	assert_int_equal(opl_depth_pick(out, 2, 1), 0);	/* too big */
+	for (unsigned int seed = 0; seed < 16; seed++) {
+		size_t n = opl_depth_pick(out, sizeof(out), seed);
+
+		assert_true(n == 1 || n == 3);
+		assert_memory_equal(out, in, n);
+	}
+	lusim_findings_clear();
+}
+
 /* ---------------------------------------------------------------------
  * Reviewer-bug switches
  * --------------------------------------------------------------------- */
@@ -1118,6 +1311,10 @@ int main(int argc, char **argv)
 		oplang_test(test_two_processes),
 		oplang_test(test_trace_in_findings),
 		oplang_test(test_mutator),
+		oplang_test(test_crossover),
+		oplang_test(test_macros),
+		oplang_test(test_macro_scenario),
+		oplang_test(test_depth_archive),
 		oplang_test(test_bugs),
 		oplang_test(test_bugs_line),
 		oplang_test(test_dicts_fresh),

@@ -551,7 +551,7 @@ static unsigned int decode_binary(struct opl_vm *vm, const uint8_t *data,
 		opl_race_run_binary(vm, data, size);
 	else
 		opl_vm_run_binary(vm, data, size);
-	opl_print_trace(vm, OPL_PRINT_EXPECT, out);
+	opl_print_trace(vm, OPL_PRINT_EXPECT | OPL_PRINT_MACROS, out);
 	opl_vm_end(vm);
 	n = lusim_findings_count();
 	expect_findings(out);
