@@ -72,6 +72,18 @@ static bool lu_op(const struct opl_vm *vm, const struct opl_call *c)
 	return o && (o->kind == OPK_LUO || o->kind == OPK_SESSION);
 }
 
+/* Is every handle of @c a live object of the kind the op expects? */
+static bool names_live_objects(const struct opl_call *c)
+{
+	const struct opl_op *d = &opl_ops[c->op];
+
+	for (unsigned int a = 0; a < opl_op_nr_args(d); a++)
+		if (d->args[a].type == OPA_HANDLE &&
+		    (c->sel[a] != OPL_SEL_LIVE || c->obj[a] < 0))
+			return false;
+	return true;
+}
+
 struct closure {
 	bool obj[OPL_MAX_OBJS];
 	bool dev[OPS_MAX_DEVS];
@@ -98,7 +110,13 @@ static int vfio_dev(const struct opl_vm *vm, const struct opl_obj *o)
 	return a < 0 ? -1 : (int)c->val[a];
 }
 
-static void closure_build(const struct opl_vm *vm, unsigned int stop,
+/*
+ * The preserved closure of @vm's calls before @stop. False when a preserve
+ * succeeded on a handle that is not a live object of its kind (a raw
+ * number, another kind's id used as an fd): what it preserved is not
+ * known, so nothing can be compared.
+ */
+static bool closure_build(const struct opl_vm *vm, unsigned int stop,
 			  struct closure *cl)
 {
 	const struct ops_machine_cfg *cfg = ops_machine_cfg();
@@ -109,8 +127,11 @@ static void closure_build(const struct opl_vm *vm, unsigned int stop,
 	for (i = 0; i < stop; i++) {
 		const struct opl_call *c = opl_vm_call(vm, i);
 
-		if (op_is(c, "preserve") && c->ret == 0 && c->obj[1] >= 0)
-			cl->obj[c->obj[1]] = true;
+		if (!op_is(c, "preserve") || c->ret != 0)
+			continue;
+		if (!names_live_objects(c))
+			return false;
+		cl->obj[c->obj[1]] = true;
 	}
 	while (grew) {
 		grew = false;
@@ -145,7 +166,7 @@ static void closure_build(const struct opl_vm *vm, unsigned int stop,
 			cl->dev[d] = true;
 	}
 	if (!cfg)
-		return;
+		return true;
 	/* the IOMMU groups and the remapping units of preserved functions */
 	for (i = 0; i < cfg->nr_devs; i++) {
 		if (!cl->dev[i])
@@ -157,17 +178,6 @@ static void closure_build(const struct opl_vm *vm, unsigned int stop,
 			    cfg->devs[j].group_tag == cfg->devs[i].group_tag)
 				cl->dev[j] = true;
 	}
-}
-
-/* Is every handle of @c a live object of the kind the op expects? */
-static bool names_live_objects(const struct opl_call *c)
-{
-	const struct opl_op *d = &opl_ops[c->op];
-
-	for (unsigned int a = 0; a < opl_op_nr_args(d); a++)
-		if (d->args[a].type == OPA_HANDLE &&
-		    (c->sel[a] != OPL_SEL_LIVE || c->obj[a] < 0))
-			return false;
 	return true;
 }
 
@@ -270,7 +280,8 @@ unsigned int opl_lu_differential(struct opl_vm *vm)
 	skip = calloc(n, sizeof(*skip));
 	if (!cl || !skip)
 		goto out;
-	closure_build(vm, stop, cl);
+	if (!closure_build(vm, stop, cl))
+		goto out;
 	for (i = 0; i < n; i++)
 		skip[i] = i >= stop || lu_op(vm, opl_vm_call(vm, i));
 
