@@ -19,6 +19,7 @@ with the exact command that reproduces it. Exit status: 0 if nothing was
 found in this run, 1 if something was, 2 on usage or build errors.
 """
 import argparse
+import configparser
 import os
 import re
 import subprocess
@@ -37,6 +38,19 @@ SAN = re.compile(r'^SUMMARY: (AddressSanitizer|UndefinedBehaviorSanitizer|LeakSa
                  r'MemorySanitizer|ThreadSanitizer): (\S+)(?: (\S+))?(?: in (\S+))?', re.M)
 UBSAN = re.compile(r'^(\S+?:\d+):\d+: runtime error: (.*)$', re.M)
 
+
+
+def target_options(target):
+    """libFuzzer flags from fuzz/TARGET.options ([libfuzzer] section, as
+    OSS-Fuzz reads it), the dictionary excepted (passed above)."""
+    path = os.path.join(ROOT, 'fuzz', target + '.options')
+    if not os.path.exists(path):
+        return []
+    cp = configparser.ConfigParser()
+    cp.read(path)
+    if not cp.has_section('libfuzzer'):
+        return []
+    return [f'-{k}={v}' for k, v in cp.items('libfuzzer') if k != 'dict']
 
 def rel(path):
     """A path relative to the source tree when it is inside it."""
@@ -213,6 +227,7 @@ def run(args):
     d = os.path.join(ROOT, 'fuzz', args.target + '.dict')
     if os.path.exists(d):
         cmd.append(f'-dict={d}')
+    cmd += target_options(args.target)
     cmd += [corpus, seeds]
     print('$ ' + ' '.join(rel(c) if os.path.exists(c) else c for c in cmd), flush=True)
     args.since = time.time() - 1
