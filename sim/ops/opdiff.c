@@ -14,8 +14,9 @@
  *
  *  1. the preserved closure: the preserved fds; an iommufd's objects (its
  *     IOAS, HWPTs, device ids), a device id's VFIO file and back; the PCI
- *     functions of the preserved VFIO files, their IOMMU groups' functions
- *     and their remapping units;
+ *     functions of the VFIO files in it, their IOMMU groups' functions and
+ *     their remapping units; every VFIO file opened for those functions;
+ *     to a fixed point;
  *  2. the run again, from its own printed trace (names resolve objects,
  *     so handles stay right when fds shift), without luo_open,
  *     session_create/retrieve, preserve, retrieve, session_finish, the
@@ -138,15 +139,24 @@ static bool closure_build(const struct opl_vm *vm, unsigned int stop,
 		for (i = 0; i < n; i++) {
 			const struct opl_obj *o = opl_vm_obj(vm, i);
 			bool in = cl->obj[i];
+			int d;
 
 			if (!in && o->parent >= 0 && cl->obj[o->parent])
 				in = true;
 			if (!in && o->kind == OPK_IDEV && o->vfio >= 0 &&
 			    cl->obj[o->vfio])
 				in = true;
+			/* any VFIO file of a preserved function */
+			d = o->kind == OPK_VFIO ? vfio_dev(vm, o) : -1;
+			if (!in && d >= 0 && d < OPS_MAX_DEVS && cl->dev[d])
+				in = true;
 			if (in && o->kind == OPK_IDEV && o->vfio >= 0 &&
 			    !cl->obj[o->vfio]) {
 				cl->obj[o->vfio] = true;
+				grew = true;
+			}
+			if (in && d >= 0 && d < OPS_MAX_DEVS && !cl->dev[d]) {
+				cl->dev[d] = true;
 				grew = true;
 			}
 			if (in && !cl->obj[i]) {
@@ -154,29 +164,20 @@ static bool closure_build(const struct opl_vm *vm, unsigned int stop,
 				grew = true;
 			}
 		}
-	}
-	for (i = 0; i < n; i++) {
-		const struct opl_obj *o = opl_vm_obj(vm, i);
-		int d;
-
-		if (!cl->obj[i] || o->kind != OPK_VFIO)
-			continue;
-		d = vfio_dev(vm, o);
-		if (d >= 0 && d < OPS_MAX_DEVS)
-			cl->dev[d] = true;
-	}
-	if (!cfg)
-		return true;
-	/* the IOMMU groups and the remapping units of preserved functions */
-	for (i = 0; i < cfg->nr_devs; i++) {
-		if (!cl->dev[i])
-			continue;
-		if (cfg->devs[i].unit < OPS_MAX_UNITS)
-			cl->unit[cfg->devs[i].unit] = true;
-		for (j = 0; j < cfg->nr_devs; j++)
-			if (cfg->devs[i].group_tag &&
-			    cfg->devs[j].group_tag == cfg->devs[i].group_tag)
+		/* the IOMMU groups and the remapping units of those functions */
+		for (i = 0; cfg && i < cfg->nr_devs; i++) {
+			if (!cl->dev[i])
+				continue;
+			if (cfg->devs[i].unit < OPS_MAX_UNITS)
+				cl->unit[cfg->devs[i].unit] = true;
+			for (j = 0; j < cfg->nr_devs; j++) {
+				if (!cfg->devs[i].group_tag || cl->dev[j] ||
+				    cfg->devs[j].group_tag != cfg->devs[i].group_tag)
+					continue;
 				cl->dev[j] = true;
+				grew = true;
+			}
+		}
 	}
 	return true;
 }

@@ -339,6 +339,8 @@ void opl_script_free(struct opl_script *s);
 /* The `bugs` line's list ("" when none). */
 const char *opl_script_bugs(const struct opl_script *s);
 unsigned int opl_script_nr_ops(const struct opl_script *s);
+/* Does the script have an `expect finding ID` statement? */
+bool opl_script_expects_findings(const struct opl_script *s);
 
 struct opl_run_opts {
 	bool trace;		/* print each op with its result to @out */

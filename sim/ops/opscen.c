@@ -959,6 +959,14 @@ const char *opl_script_bugs(const struct opl_script *s)
 	return s->bugs;
 }
 
+bool opl_script_expects_findings(const struct opl_script *s)
+{
+	for (unsigned int i = 0; i < s->nr_stmts; i++)
+		if (s->stmts[i].type == ST_EXPECT_FINDING)
+			return true;
+	return false;
+}
+
 unsigned int opl_script_nr_ops(const struct opl_script *s)
 {
 	return s->nr_ops;

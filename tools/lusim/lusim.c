@@ -995,11 +995,19 @@ static int cmd_gen_corpus(int argc, char **argv)
 			opl_script_free(s);
 			break;
 		}
-		opl_script_free(s);
-		/* the binary seed for fuzz_ops, the text seed for fuzz_scenario */
+		/*
+		 * The binary seed for fuzz_ops, the text seed for fuzz_scenario.
+		 * A scenario that expects a finding with no switch on records
+		 * an open finding of the model: as a seed it would stop every
+		 * campaign at once, so fuzz_ops gets no seed of it.
+		 */
 		snprintf(path, sizeof(path), "%s/corpus/fuzz_ops/%.*s", root,
 			 (int)blen, base);
-		stale += put_file(path, bin, len, check);
+		if (*opl_script_bugs(s) || !opl_script_expects_findings(s))
+			stale += put_file(path, bin, len, check);
+		else if (!check)
+			unlink(path);
+		opl_script_free(s);
 		free(bin);
 		if (read_file(files.v[i], &text, &tlen)) {
 			status = 2;
