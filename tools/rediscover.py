@@ -64,7 +64,6 @@ KNOWN = [
     # device hot-removed after the kexec, then a CPU access to a freed
     # page; a preserved device with a nest_parent HWPT has no DMA owner
     # and has lost its translations after the kexec
-    "MEM-CPU-FREED@hot_add",
     "INV-OWNERSHIP@device_ser",
     "INV-RESTORE-TRANSLATION@device_ser",
     # the same root cause, seen by the newer oracle: a preserved function
@@ -76,7 +75,6 @@ KNOWN = [
     "ATOMIC-ERROR-PATH@io_pagetable.c:254",
     # after the kexec: kho_restore_folio() of a page that is not preserved
     # (the hot-remove path above); a failed preserve (-EFAULT) not undone
-    "WARN@iommu-pages.c:191",
     "ATOMIC-ERROR-PATH@luo_file.c:226",
     # a failed ioas_map_file (-EFAULT) leaves its pages pinned
     "ATOMIC-ERROR-PATH@pages.c:51",

@@ -472,6 +472,17 @@ struct device_ser *iommu_get_device_preserved_data(struct device *dev)
 		if (devices->devices[idx].obj.deleted)
 			continue;
 
+		/*
+		 * A record is restored once: v1 matched it again when the
+		 * function was hot-removed (its restored domain freed) and
+		 * plugged back, and restored the freed tables a second time
+		 * (lusim found it: BUG in kho_restore_folio(), a CPU access
+		 * to a freed page). Later postings mark the match INCOMING;
+		 * a function that comes back starts afresh.
+		 */
+		if (devices->devices[idx].obj.incoming)
+			continue;
+
 		if (device_ser_match(&devices->devices[idx], to_pci_dev(dev))) {
 			devices->devices[idx].obj.incoming = true;
 			return &devices->devices[idx];
