@@ -355,12 +355,12 @@ void lusim_lruvec_stat_mod_folio(struct folio *folio, enum node_stat_item item,
 	if (!node_stat_item_ok(item, site))
 		return;
 	node_stat[item] += delta;
-	if (!page_is_descriptor(head) || head->lusim_state != LUSIM_PAGE_ALLOC) {
-		lusim_report("VMSTAT-UNBALANCED", site, NULL,
-			     "%s %+ld on a folio that is not a live allocation",
-			     node_stat_name[item], delta);
+	/*
+	 * Not a live allocation: the free that follows is the finding
+	 * (PAGE-BAD-FREE, PAGE-DOUBLE-FREE); the account itself is moot.
+	 */
+	if (!page_is_descriptor(head) || head->lusim_state != LUSIM_PAGE_ALLOC)
 		return;
-	}
 	head->lusim_lruvec[item] += (int)delta;
 	if (head->lusim_lruvec[item] < 0)
 		lusim_report("VMSTAT-UNBALANCED", site, NULL,
