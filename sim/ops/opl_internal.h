@@ -66,4 +66,16 @@ uint8_t opl_canon_byte(const struct opl_arg *a, uint8_t b);
 uint64_t opl_arg_value(const struct opl_arg *a, uint8_t b);
 void opl_print_value(const struct opl_arg *a, uint8_t b, struct opl_str *out);
 
+/*
+ * The round trip of opl_roundtrip() (opscen.c) with the binary's runner and
+ * encoder given: the sequential VM's, or the race VM's (opsched.c).
+ */
+typedef unsigned int (*opl_run_fn)(struct opl_vm *vm, const uint8_t *data,
+				   size_t size);
+typedef size_t (*opl_encode_fn)(const struct opl_vm *vm, uint8_t *buf,
+				size_t len);
+int opl_roundtrip_with(struct opl_vm *vm, const uint8_t *data, size_t size,
+		       opl_run_fn run, opl_encode_fn encode,
+		       struct opl_str *why);
+
 #endif /* _LUSIM_OPL_INTERNAL_H */

@@ -1403,8 +1403,9 @@ out:
  * Round trip
  * --------------------------------------------------------------------- */
 
-int opl_roundtrip(struct opl_vm *vm, const uint8_t *data, size_t size,
-		  struct opl_str *why)
+int opl_roundtrip_with(struct opl_vm *vm, const uint8_t *data, size_t size,
+		       opl_run_fn run, opl_encode_fn encode,
+		       struct opl_str *why)
 {
 	struct opl_run_opts opts = { .silent = true, .keep_going = true };
 	struct opl_str t1 = { 0 }, t2 = { 0 }, err = { 0 };
@@ -1416,14 +1417,14 @@ int opl_roundtrip(struct opl_vm *vm, const uint8_t *data, size_t size,
 	int ret = -1;
 
 	opl_vm_start(vm, NULL);
-	opl_vm_run_binary(vm, data, size);
+	run(vm, data, size);
 	opl_print_trace(vm, OPL_PRINT_EXPECT, &t1);
 	h1 = opl_vm_hash(vm);
-	l1 = opl_vm_encode(vm, NULL, 0);
+	l1 = encode(vm, NULL, 0);
 	b1 = malloc(l1 + 1);
 	if (!b1)
 		goto out;
-	opl_vm_encode(vm, b1, l1);
+	encode(vm, b1, l1);
 	opl_vm_end(vm);
 
 	s = opl_script_parse("trace", t1.s, t1.len, &err);
@@ -1442,11 +1443,11 @@ int opl_roundtrip(struct opl_vm *vm, const uint8_t *data, size_t size,
 		goto out;
 	}
 	opl_print_trace(vm, OPL_PRINT_EXPECT, &t2);
-	l2 = opl_vm_encode(vm, NULL, 0);
+	l2 = encode(vm, NULL, 0);
 	b2 = malloc(l2 + 1);
 	if (!b2)
 		goto out;
-	opl_vm_encode(vm, b2, l2);
+	encode(vm, b2, l2);
 	if (strcmp(t1.s, t2.s)) {
 		opl_str_printf(why, "the replay prints differently\n--- first:\n%s--- replay:\n%s",
 			       t1.s, t2.s);
@@ -1469,4 +1470,11 @@ out:
 	opl_str_free(&t2);
 	opl_str_free(&err);
 	return ret;
+}
+
+int opl_roundtrip(struct opl_vm *vm, const uint8_t *data, size_t size,
+		  struct opl_str *why)
+{
+	return opl_roundtrip_with(vm, data, size, opl_vm_run_binary,
+				  opl_vm_encode, why);
 }

@@ -531,68 +531,9 @@ void opl_race_print_prefix(const struct opl_vm *vm, const struct opl_call *c,
 int opl_race_roundtrip(struct opl_vm *vm, const uint8_t *data, size_t size,
 		       struct opl_str *why)
 {
-	struct opl_run_opts opts = { .silent = true, .keep_going = true };
-	struct opl_str t1 = { 0 }, t2 = { 0 }, err = { 0 };
-	struct opl_script *s;
-	struct opl_result res;
-	uint8_t *b1 = NULL, *b2 = NULL;
-	size_t l1, l2;
-	uint64_t h1;
-	int ret = -1;
-
 	if (!size)
 		return 0;
 	opl_vm_race_enable(vm, 2 + data[0] % (LUSIM_MAX_ACTORS - 1));
-	opl_vm_start(vm, NULL);
-	opl_race_run_binary(vm, data, size);
-	opl_print_trace(vm, OPL_PRINT_EXPECT, &t1);
-	h1 = opl_vm_hash(vm);
-	l1 = opl_race_encode(vm, NULL, 0);
-	b1 = malloc(l1 + 1);
-	if (!b1)
-		oom();
-	opl_race_encode(vm, b1, l1);
-	opl_vm_end(vm);
-
-	s = opl_script_parse("trace", t1.s, t1.len, &err);
-	if (!s) {
-		opl_str_printf(why, "the printed trace does not parse:\n%s--- trace:\n%s",
-			       err.s, t1.s);
-		goto out;
-	}
-	opl_script_run(s, vm, &opts, &res);
-	opl_script_free(s);
-	if (res.runtime_error || res.failed) {
-		opl_str_printf(why, "replaying the printed trace: %u of %u expects failed\n--- trace:\n%s",
-			       res.failed, res.expects, t1.s);
-		goto out;
-	}
-	opl_print_trace(vm, OPL_PRINT_EXPECT, &t2);
-	l2 = opl_race_encode(vm, NULL, 0);
-	b2 = malloc(l2 + 1);
-	if (!b2)
-		oom();
-	opl_race_encode(vm, b2, l2);
-	if (strcmp(t1.s, t2.s)) {
-		opl_str_printf(why, "the replay prints differently\n--- first:\n%s--- replay:\n%s",
-			       t1.s, t2.s);
-		goto out;
-	}
-	if (l1 != l2 || memcmp(b1, b2, l1)) {
-		opl_str_printf(why, "the replay encodes differently (%zu and %zu bytes)\n--- trace:\n%s",
-			       l1, l2, t1.s);
-		goto out;
-	}
-	if (h1 != opl_vm_hash(vm)) {
-		opl_str_printf(why, "the replay hashes differently\n--- trace:\n%s", t1.s);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(b1);
-	free(b2);
-	opl_str_free(&t1);
-	opl_str_free(&t2);
-	opl_str_free(&err);
-	return ret;
+	return opl_roundtrip_with(vm, data, size, opl_race_run_binary,
+				  opl_race_encode, why);
 }

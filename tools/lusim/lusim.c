@@ -150,6 +150,22 @@ static int read_file(const char *path, char **data, size_t *size)
 	return 0;
 }
 
+/* The one FILE operand of @cmd, read whole: 0, or the exit status (2). */
+static int read_operand(int argc, char **argv, const char *cmd,
+			const char *what, char **data, size_t *size)
+{
+	int ret;
+
+	if (argc - optind != 1)
+		return usage_error(cmd, what);
+	ret = read_file(argv[optind], data, size);
+	if (ret) {
+		warnx_("%s: %s", argv[optind], strerror(-ret));
+		return 2;
+	}
+	return 0;
+}
+
 static FILE *open_out(const char *cmd, const char *path, bool binary)
 {
 	FILE *f;
@@ -591,13 +607,10 @@ static int cmd_decode(int argc, char **argv)
 			return usage_error(NULL, NULL);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error("decode", "expected one INPUT file");
-	ret = read_file(argv[optind], &data, &size);
-	if (ret) {
-		warnx_("%s: %s", argv[optind], strerror(-ret));
-		return 2;
-	}
+	ret = read_operand(argc, argv, "decode", "expected one INPUT file",
+			   &data, &size);
+	if (ret)
+		return ret;
 	vm = opl_vm_new();
 	nf = decode_binary(vm, (const uint8_t *)data, size, &text);
 	free(data);
@@ -768,13 +781,10 @@ static int cmd_minimize(int argc, char **argv)
 			return usage_error(NULL, NULL);
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error("minimize", "expected one FILE");
-	status = read_file(argv[optind], &data, &size);
-	if (status) {
-		warnx_("%s: %s", argv[optind], strerror(-status));
-		return 2;
-	}
+	status = read_operand(argc, argv, "minimize", "expected one FILE",
+			      &data, &size);
+	if (status)
+		return status;
 	vm = opl_vm_new();
 	null = fopen("/dev/null", "w");
 	if (looks_binary(data, size)) {
