@@ -159,6 +159,8 @@ static const struct {
 	{ 10, "rfc-v1" },	/* global live-update state gates DRHD hotplug */
 	{ 11, "rfc-v1,v1" },	/* second live domain record; error path leak */
 	{ 12, "rfc-v1" },	/* raw KHO for iommu-pages tables */
+	/* 101-127: found by lusim in a posting, not in the reviewer catalog */
+	{ 101, "rfc-v1,v1" },	/* device of a multi-device group preserved */
 };
 
 static bool list_has(const char *list, const char *word)

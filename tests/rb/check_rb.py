@@ -49,6 +49,9 @@ RBS = {
     "RB-15": ("rb-15-restored-domain-mutable.lus", "rb-15-restored-domain-mutable-fixed.lus",
               ["RB-15"]),
     "RB-21": (None, "rb-21-multi-hop.lus", []),
+    # found by lusim (101..127), not in the reviewer catalog
+    "RB-101": ("rb-101-group-sibling-preserve.lus",
+               "rb-101-group-sibling-preserve-fixed.lus", ["RB-101"]),
 }
 
 failed = 0

@@ -464,7 +464,7 @@ static void test_device_preserve(void **state)
 	struct iommu_domain_ser *ser;
 	struct iommu_domain *da, *db, *unp;
 	struct device_ser *dsa, *dsb;
-	unsigned long kho0, kho1;
+	unsigned long kho0, kho1, kho2;
 	int sfd;
 
 	(void)state;
@@ -518,9 +518,24 @@ static void test_device_preserve(void **state)
 	assert_int_equal(iommu_preserve_device(da, test_dev(DEV_A), TOKEN), -EBUSY);
 	assert_unit_refs(DEV_A, 1);
 
-	/* B (group with C) on the same unit and context table: refcount 2 */
+	/*
+	 * B shares its group with C: the singleton-group rule refuses it
+	 * after the driver preserved it, and rolls everything back (v1: the
+	 * preserve succeeded and the next kernel never restored B).
+	 */
 	db = own_attach_map(DEV_B, NULL, &hb);
 	assert_int_equal(iommu_domain_preserve(db, &ser), 0);
+	kho2 = lusim_kho_nr_preserved_pages();
+	assert_int_equal(iommu_preserve_device(db, test_dev(DEV_B), TOKEN + 1),
+			 -EOPNOTSUPP);
+	assert_null(dev_iommu_preserved_state(test_dev(DEV_B)));
+	assert_unit_refs(DEV_B, 1);
+	assert_int_equal(lusim_kho_nr_preserved_pages(), kho2);
+	counts(&c);
+	assert_int_equal(c.live_devices, 1);
+
+	/* C unplugged, B's group is its own: same unit, refcount 2 */
+	assert_int_equal(lusim_pci_hotplug_remove(test_pdev(DEV_C)), 0);
 	assert_int_equal(iommu_preserve_device(db, test_dev(DEV_B), TOKEN + 1), 0);
 	dsb = dev_iommu_preserved_state(test_dev(DEV_B));
 	assert_unit_refs(DEV_B, 2);
@@ -550,8 +565,11 @@ static void test_device_preserve(void **state)
 	assert_unit_refs(DEV_A, 0);
 	counts(&c);
 	assert_int_equal(c.live_devices + c.live_iommus, 0);
-	/* deleted slots stay: A, B, and D's failed attempt; units 0 and 1 */
-	assert_int_equal(c.devices, 3);
+	/*
+	 * deleted slots stay: A, B's refused and accepted attempts, and D's
+	 * failed one; units 0 and 1
+	 */
+	assert_int_equal(c.devices, 4);
 	assert_int_equal(c.iommus, 2);
 	iommu_domain_unpreserve(db);
 	iommu_domain_unpreserve(da);

@@ -362,8 +362,11 @@ static void test_rb03_attach_refused(void **state)
 }
 
 /*
- * A group of two functions (devices 1 and 2): both attached to the marked
- * HWPT, both preserved; the group's attachments are frozen for either.
+ * A group of two functions (devices 1 and 2), both attached to the marked
+ * HWPT: neither can be preserved (the singleton-group rule: the next
+ * kernel would give the group to whichever function probes first), the
+ * refused preserve leaves nothing behind and the devices stay free. With
+ * the sibling unplugged, the same device preserves.
  */
 static void test_group_preserve(void **state)
 {
@@ -375,14 +378,27 @@ static void test_group_preserve(void **state)
 	ops_fixture_bind(&ch.f, 1, 2);
 	pt = ch.hwpt_id;
 	test_cmd(ops_vfio_attach(ch.f.vfio_fd[1], OPS_NO_PASID, &pt));
-	lu_chain_preserve(&ch);
-	test_err(EBUSY, ops_vfio_detach(ch.f.vfio_fd[1], OPS_NO_PASID));
-	test_cmd(ops_lu_preserve_fd(ch.sfd, ch.f.vfio_fd[1], LU_TOK_VFIO + 1));
-	assert_int_equal(lu_info(ch.f.iommufd).preserved_devices, 2);
-	test_cmd(ops_dma_check_pattern(2, OPS_NO_PASID, LU_IOVA, LU_PAGE, 1));
+	test_cmd(ops_lu_preserve_fd(ch.sfd, ch.mfd, LU_TOK_MEMFD));
+	test_cmd(ops_lu_preserve_fd(ch.sfd, ch.f.iommufd, LU_TOK_IOMMUFD));
+	test_err(EOPNOTSUPP, ops_lu_preserve_fd(ch.sfd, ch.f.vfio_fd[0], LU_TOK_VFIO));
+	test_err(EOPNOTSUPP, ops_lu_preserve_fd(ch.sfd, ch.f.vfio_fd[1],
+						 LU_TOK_VFIO + 1));
+	assert_int_equal(lu_info(ch.f.iommufd).preserved_devices, 0);
+	test_cmd(ops_vfio_detach(ch.f.vfio_fd[1], OPS_NO_PASID));
+	pt = ch.hwpt_id;
+	test_cmd(ops_vfio_attach(ch.f.vfio_fd[1], OPS_NO_PASID, &pt));
+
+	/* device 2 goes: device 1 is alone in its group */
+	test_cmd(ops_vfio_detach(ch.f.vfio_fd[1], OPS_NO_PASID));
+	test_cmd(ops_close(ch.f.vfio_fd[1]));
+	ch.f.vfio_fd[1] = -1;
+	test_cmd(ops_pci_hot_remove(2));
+	test_cmd(ops_lu_preserve_fd(ch.sfd, ch.f.vfio_fd[0], LU_TOK_VFIO));
+	assert_int_equal(lu_info(ch.f.iommufd).preserved_devices, 1);
+	test_err(EBUSY, ops_vfio_detach(ch.f.vfio_fd[0], OPS_NO_PASID));
+	test_cmd(ops_dma_check_pattern(1, OPS_NO_PASID, LU_IOVA, LU_PAGE, 1));
 	test_cmd(ops_close(ch.sfd));
 	lu_assert_iommufd_clean(ch.f.iommufd);
-	test_cmd(ops_vfio_detach(ch.f.vfio_fd[1], OPS_NO_PASID));
 	assert_no_findings();
 }
 

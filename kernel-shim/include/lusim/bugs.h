@@ -19,6 +19,8 @@
  * and kexec leave it alone. Ids are "RB-" followed by a number 1..127
  * (leading zeros ignored, so "RB-1" and "RB-01" are the same switch); this
  * header knows no list of existing bugs, issue 8 adds the switches' uses.
+ * Numbers up to 100 are the reviewer catalog's; 101..127 are bugs lusim's
+ * own fuzzing found in a posting (docs/reviewer-bugs.md, "Found by lusim").
  */
 #ifndef _LUSIM_BUGS_H
 #define _LUSIM_BUGS_H

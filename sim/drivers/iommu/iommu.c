@@ -1861,6 +1861,25 @@ bool iommu_group_dma_owner_claimed(struct iommu_group *group)
 }
 EXPORT_SYMBOL_GPL(iommu_group_dma_owner_claimed);
 
+/**
+ * iommu_group_is_singleton() - Whether @group holds exactly one device
+ *
+ * As iommu_group_dma_owner_claimed(), racy and for status only: a sibling
+ * can be added right after it returns (the live-update series rechecks it
+ * after the device is preserved, and rolls back).
+ */
+bool iommu_group_is_singleton(struct iommu_group *group)
+{
+	bool ret;
+
+	mutex_lock(&group->mutex);
+	ret = list_count_nodes(&group->devices) == 1;
+	mutex_unlock(&group->mutex);
+
+	return ret;
+}
+EXPORT_SYMBOL_GPL(iommu_group_is_singleton);
+
 /* --- PASID attach (kernel-model.md 4.5) ----------------------------------- */
 
 static void iommu_remove_dev_pasid(struct device *dev, ioasid_t pasid,

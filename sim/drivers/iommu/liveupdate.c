@@ -745,7 +745,8 @@ static void iommu_unpreserve_locked(struct iommu_device *iommu)
  * behind it, refcounted) and the driver's state (VT-d: the domain id, the
  * context and PASID tables).
  *
- * Return: 0; -EOPNOTSUPP (not PCI, or the driver cannot); -EINVAL (DMA
+ * Return: 0; -EOPNOTSUPP (not PCI, the driver cannot, or the device's IOMMU
+ * group has other devices); -EINVAL (DMA
  * ownership not claimed, no FLB object, or @domain not preserved); -EBUSY
  * (the device is already preserved); -ENOMEM or a KHO error; the driver's
  * error.  On error nothing stays preserved.
@@ -834,7 +835,27 @@ int iommu_preserve_device(struct iommu_domain *domain,
 		return ret;
 	}
 
-	dev->iommu->device_ser = device_ser;
+	WRITE_ONCE(dev->iommu->device_ser, device_ser);
+
+	/*
+	 * The singleton-group rule of later postings (v3 on): the next
+	 * kernel restores a device's attachment only if the device's group
+	 * is its own, since a sibling probing first takes the group's
+	 * default domain and the preserved attachment is never restored.
+	 * Checked after the driver preserved the device, so a sibling added
+	 * concurrently is seen too; then everything is rolled back.
+	 *
+	 * RB-101 (switch): v1 had no such check; the preserve succeeded and
+	 * the device came back with no translations and no DMA owner.
+	 */
+	if (!lusim_bug_enabled("RB-101") &&
+	    !iommu_group_is_singleton(dev->iommu_group)) {
+		device_ser->obj.deleted = true;
+		iommu->iommu_dev->ops->unpreserve_device(dev, device_ser);
+		WRITE_ONCE(dev->iommu->device_ser, NULL);
+		iommu_unpreserve_locked(iommu->iommu_dev);
+		return -EOPNOTSUPP;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(iommu_preserve_device);

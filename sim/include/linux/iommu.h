@@ -368,6 +368,7 @@ void iommu_device_unuse_default_domain(struct device *dev);
 int iommu_device_claim_dma_owner(struct device *dev, void *owner);
 void iommu_device_release_dma_owner(struct device *dev);
 bool iommu_group_dma_owner_claimed(struct iommu_group *group);
+bool iommu_group_is_singleton(struct iommu_group *group);
 int iommu_group_claim_dma_owner(struct iommu_group *group, void *owner);
 void iommu_group_release_dma_owner(struct iommu_group *group);
 
