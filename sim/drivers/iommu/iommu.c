@@ -1864,19 +1864,16 @@ EXPORT_SYMBOL_GPL(iommu_group_dma_owner_claimed);
 /**
  * iommu_group_is_singleton() - Whether @group holds exactly one device
  *
- * As iommu_group_dma_owner_claimed(), racy and for status only: a sibling
- * can be added right after it returns (the live-update series rechecks it
- * after the device is preserved, and rolls back).
+ * Racy and for status only, like iommu_group_dma_owner_claimed(), and
+ * lockless: the live-update preserve asks it under its FLB lock, which
+ * the next kernel's probe takes under group->mutex, so taking the mutex
+ * here would invert that order. A sibling can be added right after it
+ * returns (the preserve checks it after the driver's preserve, and rolls
+ * back).
  */
 bool iommu_group_is_singleton(struct iommu_group *group)
 {
-	bool ret;
-
-	mutex_lock(&group->mutex);
-	ret = list_count_nodes(&group->devices) == 1;
-	mutex_unlock(&group->mutex);
-
-	return ret;
+	return list_is_singular(&group->devices);
 }
 EXPORT_SYMBOL_GPL(iommu_group_is_singleton);
 
