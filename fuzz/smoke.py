@@ -7,8 +7,10 @@ fuzz target that must do real work and find nothing.
   smoke.py afl --binary B --corpus DIR [--dict F] --seconds S --min-execs M
   smoke.py selftest     (fake engines: the checks must catch each failure)
 
-libFuzzer runs with a fixed -seed and -runs=N (the same work every time) on a
-scratch copy of the corpus and must report at least M executed units
+libFuzzer runs with a fixed -seed and -runs=N (the same amount of work every
+time; the seeds are passed as a list in name order, so no file system's
+readdir order changes the run, but runs still differ a little: libFuzzer's
+comparison tracing sees addresses) into a scratch corpus and must report at least M executed units
 (stat::number_of_executed_units), exit 0, print no sanitizer report or lusim
 finding and leave no crash/leak/timeout artifact. AFL++ runs afl-fuzz -V S on
 the corpus and must reach execs_done >= M in fuzzer_stats with no saved
@@ -67,7 +69,18 @@ def smoke_libfuzzer(args):
                f'-max_len={args.max_len}', '-timeout=30', '-rss_limit_mb=2048']
         if args.dict:
             cmd.append(f'-dict={args.dict}')
-        cmd += [new, args.corpus]
+        # The seeds go in as a list in name order, not as a directory:
+        # libFuzzer sorts its seeds by size only (not a stable sort), so
+        # seeds of equal size run in readdir order, which differs between
+        # file systems, and with it the whole run (the CI machine once
+        # went elsewhere than this one from the same -seed). A list takes
+        # that difference out.
+        seeds = os.path.join(work, 'seeds.txt')
+        with open(seeds, 'w') as f:
+            f.write(','.join(os.path.join(args.corpus, n)
+                             for n in sorted(os.listdir(args.corpus))
+                             if os.path.isfile(os.path.join(args.corpus, n))))
+        cmd += [f'-seed_inputs=@{seeds}', new]
         print('$ ' + ' '.join(cmd), flush=True)
         env = dict(os.environ, MALLOC_PERTURB_='0')
         p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
