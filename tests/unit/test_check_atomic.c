@@ -287,6 +287,59 @@ static void test_older_object_freed(void **state)
 	assert_null(strstr(f->detail, "index 0 "));
 }
 
+/*
+ * A final failure (LUO keeps a failed retrieve's errno and never calls the
+ * handler again) may consume the handover: freeing an older object is then
+ * not a change. Anything it leaves allocated still is.
+ */
+static void *handover;
+static void *leftover;
+
+static int op_handover(void)
+{
+	handover = kzalloc(64, GFP_KERNEL);
+	return handover ? 0 : -ENOMEM;
+}
+
+static int op_consume_then_fail(bool final, bool leak)
+{
+	kfree(handover);
+	handover = NULL;
+	if (leak)
+		leftover = kzalloc(32, GFP_KERNEL);
+	if (final)
+		lusim_journal_failure_final();
+	return -ENOMEM;
+}
+
+static void test_final_failure_consumes(void **state)
+{
+	const struct lusim_finding *f;
+
+	(void)state;
+	assert_int_equal(OP("handover", op_handover()), 0);
+	assert_int_equal(OP("retrieve", op_consume_then_fail(true, false)), -ENOMEM);
+	assert_no_findings();
+
+	/* the flag is per op: the same free without it is a change */
+	assert_int_equal(OP("handover", op_handover()), 0);
+	assert_int_equal(OP("retrieve", op_consume_then_fail(false, false)), -ENOMEM);
+	f = finding("ATOMIC-ERROR-PATH");
+	assert_detail(f, "existed before the op and was freed at");
+	lusim_findings_clear();
+
+	/* final, but leaving an object of its own behind */
+	assert_int_equal(OP("handover", op_handover()), 0);
+	assert_int_equal(OP("retrieve", op_consume_then_fail(true, true)), -ENOMEM);
+	f = finding("ATOMIC-ERROR-PATH");
+	assert_non_null(strstr(f->msg, "left 1 change"));
+	assert_detail(f, "still live");
+	assert_null(strstr(f->detail, "existed before the op"));
+	lusim_findings_clear();
+	kfree(leftover);
+	leftover = NULL;
+}
+
 static int op_mark_then_fail(u32 id, bool clear)
 {
 	xa_set_mark(&objects, id, XA_MARK_1);
@@ -628,6 +681,7 @@ int main(void)
 		atomic_test(test_success_is_not_judged),
 		atomic_test(test_refcount_not_dropped),
 		atomic_test(test_older_object_freed),
+		atomic_test(test_final_failure_consumes),
 		atomic_test(test_marks),
 		atomic_test(test_xa_destroy_of_older_array),
 		atomic_test(test_lock_left_held),

@@ -45,6 +45,15 @@
  * no hook fires inside (allocations, slots, counters written there are not
  * recorded). Anything outside the bracket, including a later free or
  * modification of the filled object by the failed op, is recorded as usual.
+ *
+ * A final failure may consume what the previous kernel handed over. LUO
+ * runs a file's retrieve() once: a failed retrieve's errno is kept and
+ * returned ever after, and the handler has given back the preserved state
+ * it was handed (memfd: the folios it had restored and the rest). When LUO
+ * keeps such an errno it calls lusim_journal_failure_final(); the failed op
+ * is then allowed to have freed objects and pages older than itself, and
+ * everything else must still net to zero (nothing it allocated still live,
+ * no slot, reference, KHO chunk or lock left changed).
  */
 #ifndef _LUSIM_JOURNAL_H
 #define _LUSIM_JOURNAL_H
@@ -82,6 +91,8 @@ extern const struct lusim_journal_ops *lusim_journal;
 extern unsigned int lusim_journal_internal;
 /* Nonzero inside a cache fill (see above): no hook records anything. */
 extern unsigned int lusim_journal_cache_fill;
+/* Set by lusim_journal_failure_final() (see above); reset per op. */
+extern unsigned int lusim_journal_final;
 
 #define __lusim_journal_on()						\
 	__builtin_expect(lusim_journal != NULL && !lusim_journal_cache_fill, 0)
@@ -94,6 +105,12 @@ static inline void lusim_journal_cache_fill_begin(void)
 static inline void lusim_journal_cache_fill_end(void)
 {
 	lusim_journal_cache_fill--;
+}
+
+static inline void lusim_journal_failure_final(void)
+{
+	if (lusim_journal)
+		lusim_journal_final = 1;
 }
 
 static inline void lusim_journal_slab_alloc(const void *obj, size_t size,

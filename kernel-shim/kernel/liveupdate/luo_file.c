@@ -48,6 +48,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
+#include <lusim/journal.h>
 #include <lusim/reset.h>
 
 #include "luo_internal.h"
@@ -478,6 +479,8 @@ int luo_retrieve_file(struct luo_session *session, u64 token,
 	if (err) {
 		/* Keep the error code for later use. */
 		luo_file->retrieve_status = err;
+		/* the handover is consumed: lusim's undo journal (journal.h) */
+		lusim_journal_failure_final();
 		return err;
 	}
 
