@@ -10,3 +10,4 @@
 const struct lusim_journal_ops *lusim_journal;
 unsigned int lusim_journal_internal;
 unsigned int lusim_journal_cache_fill;
+unsigned int lusim_journal_step_commit;

@@ -45,6 +45,18 @@
  * no hook fires inside (allocations, slots, counters written there are not
  * recorded). Anything outside the bracket, including a later free or
  * modification of the filled object by the failed op, is recorded as usual.
+ *
+ * A committed step is not a change either. Some kernel ops are a loop of
+ * self-contained steps, each complete on its own, and on a later step's
+ * failure return the error without undoing the steps done: IOMMU_IOAS_UNMAP
+ * (iopt_unmap_iova_range()) unmaps every area the range covers whole, one at
+ * a time, and fails with -ENOENT at the first area it covers only in part,
+ * keeping the areas already unmapped. Such a step is bracketed with
+ * lusim_journal_step_commit_begin()/_end() at the kernel's own step
+ * boundary (after every check that can fail the step, around the step's
+ * changes); nothing inside is recorded, so the failed op is judged against
+ * the state after its last committed step. Frees deferred past the bracket
+ * (kfree_rcu, call_rcu) are outside it: a step commits direct frees only.
  */
 #ifndef _LUSIM_JOURNAL_H
 #define _LUSIM_JOURNAL_H
@@ -82,9 +94,13 @@ extern const struct lusim_journal_ops *lusim_journal;
 extern unsigned int lusim_journal_internal;
 /* Nonzero inside a cache fill (see above): no hook records anything. */
 extern unsigned int lusim_journal_cache_fill;
+/* Nonzero inside a committed step (see above): no hook records anything. */
+extern unsigned int lusim_journal_step_commit;
 
 #define __lusim_journal_on()						\
-	__builtin_expect(lusim_journal != NULL && !lusim_journal_cache_fill, 0)
+	__builtin_expect(lusim_journal != NULL &&			\
+			 !(lusim_journal_cache_fill |			\
+			   lusim_journal_step_commit), 0)
 
 static inline void lusim_journal_cache_fill_begin(void)
 {
@@ -94,6 +110,16 @@ static inline void lusim_journal_cache_fill_begin(void)
 static inline void lusim_journal_cache_fill_end(void)
 {
 	lusim_journal_cache_fill--;
+}
+
+static inline void lusim_journal_step_commit_begin(void)
+{
+	lusim_journal_step_commit++;
+}
+
+static inline void lusim_journal_step_commit_end(void)
+{
+	lusim_journal_step_commit--;
 }
 
 static inline void lusim_journal_slab_alloc(const void *obj, size_t size,
