@@ -11,3 +11,4 @@ const struct lusim_journal_ops *lusim_journal;
 unsigned int lusim_journal_internal;
 unsigned int lusim_journal_cache_fill;
 unsigned int lusim_journal_step_commit;
+unsigned int lusim_journal_written_off;

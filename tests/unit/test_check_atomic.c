@@ -347,6 +347,9 @@ static int op_destroy_steps(const u32 *ids, unsigned int n, bool leak)
 		xa_destroy(&o->children);
 		kfree(o);
 		lusim_journal_step_commit_end();
+		/* the same as a commit point here: nothing spans it */
+		if (i == 0 && leak)
+			lusim_journal_commit();
 	}
 	if (leak)
 		xa_set_mark(&objects, ids[n], XA_MARK_1);
@@ -370,8 +373,33 @@ static void test_committed_steps(void **state)
 	f = finding("ATOMIC-ERROR-PATH");
 	assert_non_null(strstr(f->msg, "left 1 change behind"));
 	assert_detail(f, "marks were 0, now 0x2");
-	assert_int_equal(lusim_journal_step_commit, 0);
 	xa_clear_mark(&objects, ids[2], XA_MARK_1);
+}
+
+static int op_leak_then_write_off(bool write_off)
+{
+	xa_set_mark(&objects, 1, XA_MARK_1);
+	if (write_off)
+		lusim_journal_write_off();
+	return -EIO;
+}
+
+static void test_write_off(void **state)
+{
+	u32 id;
+
+	(void)state;
+	assert_int_equal(OP("obj_create", obj_create(0, CORRECT, &id)), 0);
+	assert_int_equal(id, 1);
+	/* a failure the kernel writes off is not judged */
+	assert_int_equal(OP("open", op_leak_then_write_off(true)), -EIO);
+	assert_no_findings();
+	xa_clear_mark(&objects, id, XA_MARK_1);
+	/* only that op: the next one is judged again */
+	assert_int_equal(OP("open", op_leak_then_write_off(false)), -EIO);
+	assert_true(lusim_findings_has("ATOMIC-ERROR-PATH"));
+	assert_int_equal(lusim_journal_written_off, 0);
+	xa_clear_mark(&objects, id, XA_MARK_1);
 }
 
 /* --- locks, KHO counters ------------------------------------------------------- */
@@ -673,6 +701,7 @@ int main(void)
 		atomic_test(test_marks),
 		atomic_test(test_xa_destroy_of_older_array),
 		atomic_test(test_committed_steps),
+		atomic_test(test_write_off),
 		atomic_test(test_lock_left_held),
 		atomic_test(test_kho_counter),
 		atomic_test(test_page_table_growth_is_not_a_change),
