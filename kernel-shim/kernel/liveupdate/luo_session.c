@@ -192,6 +192,8 @@ static int luo_session_preserve_fd(struct luo_session *session,
 		err = luo_preserve_file(session, argp->token, argp->fd);
 	if (err)
 		return err;
+	/* lusim: preserved even when the answer fails: a commit point */
+	lusim_journal_commit();
 
 	err = luo_ucmd_respond(ucmd, sizeof(*argp));
 	if (err)
