@@ -1323,8 +1323,9 @@ __iommu_group_maybe_restore_domain(struct iommu_group *group)
 /*
  * Live update: the first attach of a restored domain failed; the group goes
  * on with its default domain, owned by nobody.  The restored domain stays
- * cached in its domain ser (other groups may share it) and is released with
- * the other incoming state.
+ * cached in its domain ser (other groups may share it), unfreed: only bad
+ * preserved state gets here, where what the restore leaves is leaked and
+ * the recovery is another reboot (kernel-model.md 1.5).
  */
 static void
 __iommu_group_abandon_restored_domain(struct iommu_group *group,
