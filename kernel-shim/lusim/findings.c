@@ -7,6 +7,7 @@
 #include <lusim/findings.h>
 #include <lusim/reset.h>
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -109,12 +110,130 @@ int lusim_findings_suppress_from_env(void)
 	return 0;
 }
 
+#ifndef LUSIM_SOURCE_ROOT
+#define LUSIM_SOURCE_ROOT ""
+#endif
+
+/*
+ * The function of the source tree that holds @path:@line, read from the
+ * source file (kernel style: a body opens with "{" and closes with "}" at
+ * column 0; the name is the identifier before the first '(' of the lines
+ * since the previous top-level item). @path is a site's file as __FILE__
+ * gave it, relative to a build directory ("../../sim/...") or absolute;
+ * it is looked up under $LUSIM_SOURCE_ROOT, else the source root of the
+ * build. Only called for a new finding when a suppression names a
+ * function, so the cost does not matter. False when the file or line
+ * cannot be found (e.g. a binary away from its sources).
+ */
+static bool site_function(const char *path, unsigned long line, char *func,
+			  size_t len)
+{
+	const char *root = getenv("LUSIM_SOURCE_ROOT");
+	char full[512], buf[512], head[256] = "";
+	unsigned long n = 0;
+	bool in_body = false;
+	FILE *f;
+
+	if (!root || !root[0])
+		root = LUSIM_SOURCE_ROOT;
+	while (!strncmp(path, "../", 3) || !strncmp(path, "./", 2))
+		path += path[1] == '/' ? 2 : 3;
+	if (path[0] == '/')
+		snprintf(full, sizeof(full), "%s", path);
+	else if (root[0])
+		snprintf(full, sizeof(full), "%s/%s", root, path);
+	else
+		return false;
+	f = fopen(full, "r");
+	if (!f)
+		return false;
+	func[0] = '\0';
+	while (fgets(buf, sizeof(buf), f) && ++n <= line) {
+		if (in_body) {
+			if (buf[0] == '}')
+				in_body = false;
+			continue;
+		}
+		if (buf[0] == '{') {
+			char *paren = strchr(head, '('), *p = paren;
+
+			in_body = true;
+			func[0] = '\0';
+			if (!paren)
+				continue;
+			while (p > head && (p[-1] == ' ' || p[-1] == '\t'))
+				p--;
+			*p = '\0';
+			while (p > head && (isalnum((unsigned char)p[-1]) ||
+					    p[-1] == '_'))
+				p--;
+			snprintf(func, len, "%s", p);
+			continue;
+		}
+		/* comments are no part of a signature */
+		if (!strncmp(buf, "/*", 2) || !strncmp(buf, " *", 2) ||
+		    !strncmp(buf, "//", 2))
+			continue;
+		/* a top-level item ends at ';' or '}' or a blank line */
+		if (buf[0] == '\n' || buf[0] == '#' || strchr(buf, ';') ||
+		    buf[0] == '}') {
+			head[0] = '\0';
+			continue;
+		}
+		if (strlen(head) + strlen(buf) < sizeof(head))
+			strcat(head, buf);
+	}
+	fclose(f);
+	return in_body && n > line && func[0];
+}
+
+/*
+ * A suppression's site: a substring of the finding's site ("file.c:123"),
+ * or a function, "name()" or "path-substring:name()": the finding's site
+ * (file:line) lies in that function of the source (site_function()). A
+ * site that is no file:line (an op name) matches "name()" when equal.
+ */
+static bool site_matches(const char *site, const char *want)
+{
+	size_t wl = strlen(want);
+	char path[256], func[128], name[128];
+	const char *colon, *fn;
+	unsigned long line;
+	char *end;
+
+	if (wl < 3 || strcmp(want + wl - 2, "()"))
+		return strstr(site, want) != NULL;
+
+	fn = strrchr(want, ':');
+	fn = fn ? fn + 1 : want;
+	snprintf(name, sizeof(name), "%.*s", (int)(want + wl - 2 - fn), fn);
+	if (fn != want) {
+		char sub[128];
+
+		snprintf(sub, sizeof(sub), "%.*s", (int)(fn - 1 - want), want);
+		if (!strstr(site, sub))
+			return false;
+	}
+	if (!strcmp(site, name))
+		return true;
+	colon = strrchr(site, ':');
+	if (!colon || (size_t)(colon - site) >= sizeof(path))
+		return false;
+	line = strtoul(colon + 1, &end, 10);
+	if (end == colon + 1 || *end)
+		return false;
+	snprintf(path, sizeof(path), "%.*s", (int)(colon - site), site);
+	return site_function(path, line, func, sizeof(func)) &&
+	       !strcmp(func, name);
+}
+
 static bool is_suppressed(const char *id, const char *site)
 {
 	for (unsigned int i = 0; i < nr_suppressions; i++) {
 		if (strcmp(suppressions[i].id, id))
 			continue;
-		if (!suppressions[i].site[0] || strstr(site, suppressions[i].site))
+		if (!suppressions[i].site[0] ||
+		    site_matches(site, suppressions[i].site))
 			return true;
 	}
 	return false;

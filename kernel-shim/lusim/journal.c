@@ -10,4 +10,6 @@
 const struct lusim_journal_ops *lusim_journal;
 unsigned int lusim_journal_internal;
 unsigned int lusim_journal_cache_fill;
+unsigned int lusim_journal_step_commit;
+unsigned int lusim_journal_written_off;
 unsigned int lusim_journal_final;

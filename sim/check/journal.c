@@ -280,6 +280,15 @@ static void j_count(unsigned int kind, uint64_t key, long delta,
 	e->site2 = site;
 }
 
+static void journal_clear(void);
+
+/* A commit point: what the op did so far is kept (<lusim/journal.h>). */
+static void j_commit(void)
+{
+	journal_clear();
+	J.slab_mark = lusim_slab_mark();
+}
+
 static const struct lusim_journal_ops journal_ops = {
 	.slab_alloc = j_slab_alloc,
 	.slab_free = j_slab_free,
@@ -289,6 +298,7 @@ static const struct lusim_journal_ops journal_ops = {
 	.page_free = j_page_free,
 	.page_cpu = j_page_cpu,
 	.count = j_count,
+	.commit = j_commit,
 };
 
 /* ---- begin / end ------------------------------------------------------------ */
@@ -308,6 +318,7 @@ void ck_journal_begin(void)
 	J.slab_mark = lusim_slab_mark();
 	J.lock_depth = current->lockdep_depth;
 	J.active = true;
+	lusim_journal_written_off = 0;
 	lusim_journal = &journal_ops;
 }
 
@@ -662,6 +673,10 @@ unsigned int ck_journal_end(const char *op, int ret, bool judge)
 		return 0;
 	lusim_journal = NULL;
 	J.active = false;
+	/* the kernel wrote the failed state off (<lusim/journal.h>) */
+	if (lusim_journal_written_off)
+		judge = false;
+	lusim_journal_written_off = 0;
 	if (!judge) {
 		journal_clear();
 		return 0;

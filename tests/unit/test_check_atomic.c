@@ -385,6 +385,76 @@ static void test_xa_destroy_of_older_array(void **state)
 	assert_detail(f, "index 700");
 }
 
+/*
+ * Destroy the objects @ids[0..n) one by one, each a committed step (the
+ * kernel keeps a step done when a later one fails), then fail; with @leak,
+ * a change after the last step is left behind.
+ */
+static int op_destroy_steps(const u32 *ids, unsigned int n, bool leak)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct tobj *o;
+
+		lusim_journal_step_commit_begin();
+		o = xa_erase(&objects, ids[i]);
+		xa_destroy(&o->children);
+		kfree(o);
+		lusim_journal_step_commit_end();
+		/* the same as a commit point here: nothing spans it */
+		if (i == 0 && leak)
+			lusim_journal_commit();
+	}
+	if (leak)
+		xa_set_mark(&objects, ids[n], XA_MARK_1);
+	return -ENOENT;
+}
+
+static void test_committed_steps(void **state)
+{
+	const struct lusim_finding *f;
+	u32 ids[3];
+
+	(void)state;
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(OP("obj_create", obj_create(1, CORRECT, &ids[i])), 0);
+	/* two objects gone for good, then the failure: judged after the steps */
+	assert_int_equal(OP("destroy_range", op_destroy_steps(ids, 1, false)), -ENOENT);
+	assert_no_findings();
+	assert_null(xa_load(&objects, ids[0]));
+	/* a change after the last committed step is still one */
+	assert_int_equal(OP("destroy_range", op_destroy_steps(&ids[1], 1, true)), -ENOENT);
+	f = finding("ATOMIC-ERROR-PATH");
+	assert_non_null(strstr(f->msg, "left 1 change behind"));
+	assert_detail(f, "marks were 0, now 0x2");
+	xa_clear_mark(&objects, ids[2], XA_MARK_1);
+}
+
+static int op_leak_then_write_off(bool write_off)
+{
+	xa_set_mark(&objects, 1, XA_MARK_1);
+	if (write_off)
+		lusim_journal_write_off();
+	return -EIO;
+}
+
+static void test_write_off(void **state)
+{
+	u32 id;
+
+	(void)state;
+	assert_int_equal(OP("obj_create", obj_create(0, CORRECT, &id)), 0);
+	assert_int_equal(id, 1);
+	/* a failure the kernel writes off is not judged */
+	assert_int_equal(OP("open", op_leak_then_write_off(true)), -EIO);
+	assert_no_findings();
+	xa_clear_mark(&objects, id, XA_MARK_1);
+	/* only that op: the next one is judged again */
+	assert_int_equal(OP("open", op_leak_then_write_off(false)), -EIO);
+	assert_true(lusim_findings_has("ATOMIC-ERROR-PATH"));
+	assert_int_equal(lusim_journal_written_off, 0);
+	xa_clear_mark(&objects, id, XA_MARK_1);
+}
+
 /* --- locks, KHO counters ------------------------------------------------------- */
 
 static int op_lock_then_fail(void)
@@ -684,6 +754,8 @@ int main(void)
 		atomic_test(test_final_failure_consumes),
 		atomic_test(test_marks),
 		atomic_test(test_xa_destroy_of_older_array),
+		atomic_test(test_committed_steps),
+		atomic_test(test_write_off),
 		atomic_test(test_lock_left_held),
 		atomic_test(test_kho_counter),
 		atomic_test(test_page_table_growth_is_not_a_change),

@@ -45,7 +45,13 @@ enum lusim_findings_mode lusim_findings_get_mode(void);
 void lusim_report(const char *id, const char *site, const char *detail,
 		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
-/* Suppress a known finding: "ID" or "ID@site-substring". */
+/*
+ * Suppress a known finding: "ID", "ID@site-substring", or by function,
+ * "ID@name()" / "ID@path-substring:name()": the finding's file:line site
+ * lies in that function (read from the source under $LUSIM_SOURCE_ROOT,
+ * default the build's source root), so the entry survives edits that move
+ * lines.
+ */
 int lusim_findings_suppress(const char *spec);
 /* A list of specs separated by commas or white space; -1 on a bad entry. */
 int lusim_findings_suppress_list(const char *list);

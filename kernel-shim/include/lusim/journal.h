@@ -46,6 +46,39 @@
  * recorded). Anything outside the bracket, including a later free or
  * modification of the filled object by the failed op, is recorded as usual.
  *
+ * What the kernel commits is not a change either. Some kernel ops keep part
+ * of what they did when a later step fails, in one of two shapes:
+ *
+ * - A committed step: a loop of self-contained steps, each complete on its
+ *   own. IOMMU_IOAS_UNMAP (iopt_unmap_iova_range()) unmaps every area the
+ *   range covers whole, one at a time, and fails with -ENOENT at the first
+ *   area it covers only in part, keeping the areas already unmapped. The
+ *   step is bracketed with lusim_journal_step_commit_begin()/_end() at the
+ *   kernel's step boundary (after every check that can fail it); nothing
+ *   inside is recorded. A reference taken before the loop and dropped after
+ *   it stays judged. Frees deferred past the bracket (kfree_rcu, call_rcu)
+ *   are outside it.
+ * - A commit point: everything the op did up to a point is kept. A file LUO
+ *   retrieved stays retrieved (LUO holds it until finish, a second
+ *   RETRIEVE_FD hands it out again) when returning its fd fails later. The
+ *   code calls lusim_journal_commit() there: the journal drops what it
+ *   recorded so far and takes the objects and pages of the op as older
+ *   from then on. Only where nothing transient (a reference taken to be
+ *   dropped later) spans the point.
+ *
+ * Either way the failed op is judged against the committed state, a change
+ * after it is still one, and the held-lock depth is compared with op begin.
+ *
+ * A written-off failure is not judged at all. Where the kernel gives up on
+ * a state on purpose, documents what it leaves as leaked and names a reboot
+ * as the recovery, and makes the failure sticky (every later call fails the
+ * same way, so nothing can observe or reuse the leftovers), the code calls
+ * lusim_journal_write_off() on that error path: the op is not judged, like
+ * an op during which the kernel rebooted. Example: luo_session_deserialize()
+ * ("we intentionally skip cleanup of sessions that were already restored
+ * ... the expected recovery path is ... a reboot"; /dev/liveupdate opens
+ * fail with -EIO from then on).
+ *
  * A final failure may consume what the previous kernel handed over. LUO
  * runs a file's retrieve() once: a failed retrieve's errno is kept and
  * returned ever after, and the handler has given back the preserved state
@@ -83,6 +116,7 @@ struct lusim_journal_ops {
 	void (*page_cpu)(uint64_t phys, size_t len);
 	void (*count)(unsigned int kind, uint64_t key, long delta,
 		      const char *site);
+	void (*commit)(void);
 };
 
 /* The active journal, or NULL (kernel-shim/lusim/journal.c). */
@@ -91,11 +125,17 @@ extern const struct lusim_journal_ops *lusim_journal;
 extern unsigned int lusim_journal_internal;
 /* Nonzero inside a cache fill (see above): no hook records anything. */
 extern unsigned int lusim_journal_cache_fill;
+/* Nonzero inside a committed step (see above): no hook records anything. */
+extern unsigned int lusim_journal_step_commit;
+/* Set by lusim_journal_write_off() (see above); the journal clears it. */
+extern unsigned int lusim_journal_written_off;
 /* Set by lusim_journal_failure_final() (see above); reset per op. */
 extern unsigned int lusim_journal_final;
 
 #define __lusim_journal_on()						\
-	__builtin_expect(lusim_journal != NULL && !lusim_journal_cache_fill, 0)
+	__builtin_expect(lusim_journal != NULL &&			\
+			 !(lusim_journal_cache_fill |			\
+			   lusim_journal_step_commit), 0)
 
 static inline void lusim_journal_cache_fill_begin(void)
 {
@@ -105,6 +145,29 @@ static inline void lusim_journal_cache_fill_begin(void)
 static inline void lusim_journal_cache_fill_end(void)
 {
 	lusim_journal_cache_fill--;
+}
+
+static inline void lusim_journal_step_commit_begin(void)
+{
+	lusim_journal_step_commit++;
+}
+
+static inline void lusim_journal_step_commit_end(void)
+{
+	lusim_journal_step_commit--;
+}
+
+/* A commit point (see above). */
+static inline void lusim_journal_commit(void)
+{
+	if (__lusim_journal_on())
+		lusim_journal->commit();
+}
+
+static inline void lusim_journal_write_off(void)
+{
+	if (lusim_journal)
+		lusim_journal_written_off = 1;
 }
 
 static inline void lusim_journal_failure_final(void)

@@ -37,6 +37,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/liveupdate.h>
 
+#include <lusim/journal.h>
 #include <lusim/reset.h>
 
 #include "luo_internal.h"
@@ -191,6 +192,8 @@ static int luo_session_preserve_fd(struct luo_session *session,
 		err = luo_preserve_file(session, argp->token, argp->fd);
 	if (err)
 		return err;
+	/* lusim: preserved even when the answer fails: a commit point */
+	lusim_journal_commit();
 
 	err = luo_ucmd_respond(ucmd, sizeof(*argp));
 	if (err)
@@ -214,6 +217,12 @@ static int luo_session_retrieve_fd(struct luo_session *session,
 	}
 	if (err < 0)
 		return err;
+	/*
+	 * lusim: the file stays retrieved (LUO holds it until finish, a
+	 * second RETRIEVE_FD hands it out again) when its fd cannot be
+	 * returned: a commit point (<lusim/journal.h>).
+	 */
+	lusim_journal_commit();
 
 	fd = lusim_fd_install(file);
 	if (fd < 0) {
@@ -511,6 +520,9 @@ int luo_session_deserialize(void)
 	}
 
 out_free_header:
+	/* lusim: what a failure leaves is written off, by design (above) */
+	if (err)
+		lusim_journal_write_off();
 	folio_put(sh->folio);
 	sh->folio = NULL;
 	sh->header_ser = NULL;

@@ -1320,6 +1320,23 @@ __iommu_group_maybe_restore_domain(struct iommu_group *group)
 }
 #endif
 
+/*
+ * Live update: the first attach of a restored domain failed; the group goes
+ * on with its default domain, owned by nobody.  The restored domain stays
+ * cached in its domain ser (other groups may share it), unfreed: only bad
+ * preserved state gets here, where what the restore leaves is leaked and
+ * the recovery is another reboot (kernel-model.md 1.5).
+ */
+static void
+__iommu_group_abandon_restored_domain(struct iommu_group *group,
+				      struct iommu_domain *restored)
+{
+	lockdep_assert_held(&group->mutex);
+
+	group->owner_cnt = 0;
+	group->owner = NULL;
+}
+
 /**
  * iommu_setup_default_domain - Set the default_domain for the group
  * @group: Group to change
@@ -1361,6 +1378,19 @@ static int iommu_setup_default_domain(struct iommu_group *group,
 		 */
 		ret = __iommu_group_set_domain_internal(
 			group, restored_domain, IOMMU_SET_DOMAIN_MUST_SUCCEED);
+		/*
+		 * Live update: the restored domain does not fit the unit (the
+		 * preserved records disagree, e.g. a domain id the unit's
+		 * bring-up did not reserve).  WARN, as for a domain that could
+		 * not be restored, and go on with the default domain: the
+		 * group is not handed over.
+		 */
+		if (WARN_ON(ret && restored_domain != dom)) {
+			__iommu_group_abandon_restored_domain(group,
+							      restored_domain);
+			ret = __iommu_group_set_domain_internal(
+				group, dom, IOMMU_SET_DOMAIN_MUST_SUCCEED);
+		}
 		if (WARN_ON(ret))
 			goto out_free_old;
 	} else {

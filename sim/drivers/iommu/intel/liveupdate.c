@@ -726,8 +726,22 @@ void intel_iommu_liveupdate_restore_root_table(struct intel_iommu *iommu,
 void *intel_pasid_try_restore_table(struct device *dev, u64 max_pasid)
 {
 	struct device_ser *ser = dev_iommu_restored_state(dev);
+	struct device_domain_info *info = dev_iommu_priv_get(dev);
+	struct context_entry *context;
 
 	if (!ser || !ser->intel.pasid_table)
+		return NULL;
+
+	/*
+	 * Only a directory the unit's bring-up adopted (kho_restore'd and
+	 * scrubbed, intel_lu_restore_pasid_table()): its device's context
+	 * entry survived the bring-up and points at it.  A device record the
+	 * bring-up did not match (no context entry, or one of another unit)
+	 * names pages nobody restored: the device starts afresh.
+	 */
+	context = iommu_context_addr(info->iommu, info->bus, info->devfn, 0);
+	if (!context || !context_present(context) ||
+	    (context->lo & VTD_PAGE_MASK) != ser->intel.pasid_table)
 		return NULL;
 
 	/*

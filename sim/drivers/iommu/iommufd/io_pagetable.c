@@ -35,6 +35,7 @@
 #include <linux/overflow.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
+#include <lusim/journal.h>
 
 #include "io_pagetable.h"
 #include "iommufd_private.h"
@@ -461,6 +462,12 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 			goto out_unlock_iova;
 		}
 
+		/*
+		 * lusim: the area goes whole and stays gone when a later area
+		 * fails the range with -ENOENT (or -EBUSY): a committed step,
+		 * not a change of the failed op (<lusim/journal.h>).
+		 */
+		lusim_journal_step_commit_begin();
 		pages = area->pages;
 		area->pages = NULL;
 		up_write(&iopt->iova_rwsem);
@@ -468,6 +475,7 @@ static int iopt_unmap_iova_range(struct io_pagetable *iopt, unsigned long start,
 		iopt_area_unfill_domains(area, pages);
 		iopt_abort_area(area);
 		iopt_put_pages(pages);
+		lusim_journal_step_commit_end();
 
 		unmapped_bytes += area_last - area_first + 1;
 
