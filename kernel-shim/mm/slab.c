@@ -23,6 +23,15 @@
  * Fresh kmalloc memory is filled with 0x5a (SLUB's POISON_INUSE), never
  * left as host garbage: reads of uninitialised fields are deterministic.
  *
+ * In ASan builds, host blocks up to POOL_MAX_BLOCK bytes come from a pool
+ * of their own (size, alignment) class rather than from malloc(): ASan's
+ * malloc()/free() record a stack trace each and go through ASan's own
+ * quarantine, on top of ours. A block our quarantine evicts stays poisoned
+ * for ASan and waits in a second FIFO (POOL_DELAY_BLOCKS /
+ * POOL_DELAY_BYTES) before it is handed out again, so a stale access long
+ * after the kfree() still stops ASan. Without ASan, malloc() is cheaper
+ * (its free lists hand back blocks still in the cache).
+ *
  * Every operation is O(1) (amortised over hash-table growth), plus the
  * memset/memcpy of the object itself.
  */
@@ -53,7 +62,9 @@
 #include <sanitizer/asan_interface.h>
 #define asan_poison(p, n)	__asan_poison_memory_region(p, n)
 #define asan_unpoison(p, n)	__asan_unpoison_memory_region(p, n)
+#define SLAB_POOL		1
 #else
+#define SLAB_POOL		0
 #define asan_poison(p, n)	do { (void)(p); (void)(n); } while (0)
 #define asan_unpoison(p, n)	do { (void)(p); (void)(n); } while (0)
 #endif
@@ -77,6 +88,7 @@ enum obj_state {
 #define OBJ_F_VMALLOC	0x2	/* kvmalloc'd above a page: "vmalloc memory" */
 #define OBJ_F_NOPOISON	0x4	/* SLAB_TYPESAFE_BY_RCU or ctor cache */
 #define OBJ_F_INTERNAL	0x8	/* shim bookkeeping (xarray nodes): not journaled */
+#define OBJ_F_POOLED	0x10	/* host block from the pool, not malloc() */
 
 struct slab_obj {
 	void *payload;			/* hash key */
@@ -169,6 +181,146 @@ static void rec_release(struct slab_obj *r)
 	r->payload = NULL;
 	r->next = rec_free;
 	rec_free = r;
+}
+
+/* --- host blocks: a pool per (size, alignment) class --------------------- */
+
+#define POOL_GRAIN		16UL
+#define POOL_MAX_BLOCK		(2 * LUSIM_PAGE_SIZE + 4 * POOL_GRAIN)
+#define POOL_NR_SIZES		(POOL_MAX_BLOCK / POOL_GRAIN + 1)
+#define POOL_NR_ALIGNS		9	/* lead 16 .. 4096 */
+#define POOL_ARENA_BYTES	(1UL << 20)
+/* an evicted block is reused only after this many more evictions/bytes */
+#define POOL_DELAY_BLOCKS	8192UL
+#define POOL_DELAY_BYTES	(16UL << 20)
+
+struct pool_class {
+	void **blocks;			/* reusable blocks (LIFO) */
+	unsigned int nr, cap;
+};
+
+static struct pool_class pool[POOL_NR_ALIGNS][POOL_NR_SIZES];
+static unsigned char **pool_arenas;	/* host chunks, never released */
+static unsigned long nr_pool_arenas;
+static unsigned char *arena_next, *arena_end;
+
+/* evicted blocks waiting before reuse: a ring in eviction order */
+static struct pool_delayed {
+	void *block;
+	unsigned short align_idx, size_idx;
+} pool_delay[POOL_DELAY_BLOCKS];
+static unsigned long pool_delay_head, pool_delay_count, pool_delay_bytes;
+
+/* The class of a block of @len bytes whose payload lies @lead bytes in. */
+static bool pool_class_of(size_t lead, size_t len, unsigned int *align_idx,
+			  unsigned int *size_idx)
+{
+	unsigned int a = 0;
+
+	if (len > POOL_MAX_BLOCK || (lead & (lead - 1)) || lead < POOL_GRAIN)
+		return false;
+	while ((POOL_GRAIN << a) < lead)
+		a++;
+	if (a >= POOL_NR_ALIGNS)
+		return false;
+	*align_idx = a;
+	*size_idx = (unsigned int)((len + POOL_GRAIN - 1) / POOL_GRAIN);
+	return true;
+}
+
+static void *pool_carve(size_t align, size_t bytes)
+{
+	unsigned char *p;
+
+	p = (unsigned char *)(((uintptr_t)arena_next + align - 1) & ~(uintptr_t)(align - 1));
+	if (!arena_next || p + bytes > arena_end) {
+		unsigned char **arenas;
+		unsigned char *a = malloc(POOL_ARENA_BYTES);
+
+		arenas = realloc(pool_arenas, (nr_pool_arenas + 1) * sizeof(*arenas));
+		if (!a || !arenas)
+			host_oom("slab pool");
+		pool_arenas = arenas;
+		pool_arenas[nr_pool_arenas++] = a;
+		/* not handed out yet: nobody may touch it */
+		asan_poison(a, POOL_ARENA_BYTES);
+		arena_next = a;
+		arena_end = a + POOL_ARENA_BYTES;
+		p = (unsigned char *)(((uintptr_t)arena_next + align - 1) & ~(uintptr_t)(align - 1));
+	}
+	arena_next = p + bytes;
+	return p;
+}
+
+/* A host block of @len bytes whose payload, @lead bytes in, is aligned. */
+static void *block_alloc(size_t lead, size_t len, size_t align, bool *pooled)
+{
+	unsigned int a, sz;
+	void *b = NULL;
+
+	if (SLAB_POOL && pool_class_of(lead, len, &a, &sz)) {
+		struct pool_class *c = &pool[a][sz];
+
+		*pooled = true;
+		if (c->nr)
+			b = c->blocks[--c->nr];
+		else
+			b = pool_carve(POOL_GRAIN << a, (size_t)sz * POOL_GRAIN);
+		asan_unpoison(b, len);
+		return b;
+	}
+	*pooled = false;
+	if (align <= 16)
+		b = malloc(len);
+	else if (posix_memalign(&b, align, len))
+		b = NULL;
+	return b;
+}
+
+static void pool_put(struct pool_delayed d)
+{
+	struct pool_class *c = &pool[d.align_idx][d.size_idx];
+
+	if (c->nr == c->cap) {
+		unsigned int cap = c->cap ? c->cap * 2 : 16;
+		void **v = realloc(c->blocks, cap * sizeof(*v));
+
+		if (!v)
+			host_oom("slab pool");
+		c->blocks = v;
+		c->cap = cap;
+	}
+	c->blocks[c->nr++] = d.block;
+}
+
+/* Release a host block (poisoned for ASan while it waits in the pool). */
+static void block_release(void *block, size_t lead, size_t len, bool pooled)
+{
+	struct pool_delayed d;
+	unsigned int a, sz;
+
+	if (!pooled) {
+		free(block);
+		return;
+	}
+	if (!pool_class_of(lead, len, &a, &sz))
+		return;		/* not reached: it came from the pool */
+	asan_poison(block, (size_t)sz * POOL_GRAIN);
+	if (pool_delay_count == POOL_DELAY_BLOCKS ||
+	    pool_delay_bytes > POOL_DELAY_BYTES) {
+		struct pool_delayed *old = &pool_delay[pool_delay_head];
+
+		pool_delay_bytes -= (unsigned long)old->size_idx * POOL_GRAIN;
+		pool_put(*old);
+		pool_delay_head = (pool_delay_head + 1) % POOL_DELAY_BLOCKS;
+		pool_delay_count--;
+	}
+	d.block = block;
+	d.align_idx = (unsigned short)a;
+	d.size_idx = (unsigned short)sz;
+	pool_delay[(pool_delay_head + pool_delay_count) % POOL_DELAY_BLOCKS] = d;
+	pool_delay_count++;
+	pool_delay_bytes += (unsigned long)sz * POOL_GRAIN;
 }
 
 /* --- the hash map payload -> record (linear probing) --------------------- */
@@ -359,6 +511,7 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 	struct slab_obj *r;
 	unsigned char *block, *payload;
 	size_t align, lead;
+	bool pooled;
 
 	lusim_might_alloc(flags, site);
 	if (!size)
@@ -380,15 +533,7 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 
 	align = align_for(size, s);
 	lead = align > REDZONE ? align : REDZONE;
-	if (align <= 16) {
-		block = malloc(lead + size + REDZONE);
-	} else {
-		void *b = NULL;
-
-		if (posix_memalign(&b, align, lead + size + REDZONE))
-			b = NULL;
-		block = b;
-	}
+	block = block_alloc(lead, lead + size + REDZONE, align, &pooled);
 	if (!block)
 		host_oom("object");
 	payload = block + lead;
@@ -408,6 +553,8 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 	r->lead = (unsigned int)lead;
 	r->state = OBJ_LIVE;
 	r->flags = (unsigned char)oflags;
+	if (pooled)
+		r->flags |= OBJ_F_POOLED;
 	if (s && ((s->flags & SLAB_TYPESAFE_BY_RCU) || s->ctor))
 		r->flags |= OBJ_F_NOPOISON;
 	if (lusim_journal_internal)
@@ -485,7 +632,7 @@ static void quarantine_evict(struct slab_obj *r)
 			     "freed object written after kfree (poison overwritten)");
 	}
 	table_remove(r->payload);
-	free(block);
+	block_release(block, r->lead, block_len(r), r->flags & OBJ_F_POOLED);
 	rec_release(r);
 }
 
