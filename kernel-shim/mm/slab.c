@@ -240,6 +240,7 @@ struct pool_class {
 	unsigned int nr, cap;
 };
 
+static bool pool_on = SLAB_POOL;
 static struct pool_class pool[POOL_NR_ALIGNS][POOL_NR_SIZES];
 static unsigned char **pool_arenas;	/* host chunks, never released */
 static unsigned long nr_pool_arenas;
@@ -299,7 +300,7 @@ static void *block_alloc(size_t lead, size_t len, size_t align, bool *pooled)
 	unsigned int a, sz;
 	void *b = NULL;
 
-	if (SLAB_POOL && pool_class_of(lead, len, &a, &sz)) {
+	if (pool_on && pool_class_of(lead, len, &a, &sz)) {
 		struct pool_class *c = &pool[a][sz];
 
 		*pooled = true;
@@ -362,6 +363,14 @@ static void block_release(void *block, size_t lead, size_t len, bool pooled)
 	pool_delay[(pool_delay_head + pool_delay_count) % POOL_DELAY_BLOCKS] = d;
 	pool_delay_count++;
 	pool_delay_bytes += (unsigned long)sz * POOL_GRAIN;
+}
+
+bool lusim_slab_set_pool(bool on)
+{
+	bool was = pool_on;
+
+	pool_on = on;
+	return was;
 }
 
 /* --- the hash map payload -> record (linear probing) --------------------- */
