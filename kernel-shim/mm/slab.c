@@ -23,6 +23,15 @@
  * Fresh kmalloc memory is filled with 0x5a (SLUB's POISON_INUSE), never
  * left as host garbage: reads of uninitialised fields are deterministic.
  *
+ * In ASan builds, host blocks up to POOL_MAX_BLOCK bytes come from a pool
+ * of their own (size, alignment) class rather than from malloc(): ASan's
+ * malloc()/free() record a stack trace each and go through ASan's own
+ * quarantine, on top of ours. A block our quarantine evicts stays poisoned
+ * for ASan and waits in a second FIFO (POOL_DELAY_BLOCKS /
+ * POOL_DELAY_BYTES) before it is handed out again, so a stale access long
+ * after the kfree() still stops ASan. Without ASan, malloc() is cheaper
+ * (its free lists hand back blocks still in the cache).
+ *
  * Every operation is O(1) (amortised over hash-table growth), plus the
  * memset/memcpy of the object itself.
  */
@@ -53,7 +62,9 @@
 #include <sanitizer/asan_interface.h>
 #define asan_poison(p, n)	__asan_poison_memory_region(p, n)
 #define asan_unpoison(p, n)	__asan_unpoison_memory_region(p, n)
+#define SLAB_POOL		1
 #else
+#define SLAB_POOL		0
 #define asan_poison(p, n)	do { (void)(p); (void)(n); } while (0)
 #define asan_unpoison(p, n)	do { (void)(p); (void)(n); } while (0)
 #endif
@@ -77,6 +88,7 @@ enum obj_state {
 #define OBJ_F_VMALLOC	0x2	/* kvmalloc'd above a page: "vmalloc memory" */
 #define OBJ_F_NOPOISON	0x4	/* SLAB_TYPESAFE_BY_RCU or ctor cache */
 #define OBJ_F_INTERNAL	0x8	/* shim bookkeeping (xarray nodes): not journaled */
+#define OBJ_F_POOLED	0x10	/* host block from the pool, not malloc() */
 
 struct slab_obj {
 	void *payload;			/* hash key */
@@ -120,6 +132,47 @@ static struct {
 static unsigned long rehashes;		/* since boot, not reset */
 
 static struct kmem_cache *caches;	/* every cache ever created */
+
+/*
+ * The shim's own fills and checks of a block it has just unpoisoned for
+ * ASan: an instrumented memset()/memcmp() would first walk ASan's shadow
+ * of the range (twice for memcmp), which cannot fire there, at every
+ * kmalloc, kfree and quarantine eviction.
+ */
+#if defined(LUSIM_ASAN) && defined(__x86_64__)
+static void shim_fill(void *p, int c, size_t n)
+{
+	__asm__ volatile("rep stosb" : "+D"(p), "+c"(n) : "a"(c) : "memory");
+}
+
+/* Whether the n bytes at p all equal c: a word at a time. */
+__attribute__((no_sanitize("address")))
+static bool bytes_all(const unsigned char *p, size_t n, unsigned char c)
+{
+	uint64_t w = 0x0101010101010101ULL * c, diff = 0, x;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, p + i, 8);
+		diff |= x ^ w;
+	}
+	for (; i < n; i++)
+		diff |= p[i] ^ c;
+	return !diff;
+}
+#else
+#define shim_fill(p, c, n)	memset(p, c, n)
+
+/*
+ * Whether the n bytes at p all equal c: p[0] == c and every byte equals
+ * the next (one memcmp, which libc vectorizes; a byte loop over every
+ * freed object at reset was a twentieth of fuzz_ops' time).
+ */
+static bool bytes_all(const unsigned char *p, size_t n, unsigned char c)
+{
+	return !n || (p[0] == c && !memcmp(p, p + 1, n - 1));
+}
+#endif
 
 /* --- records: a pool of fixed chunks with a free list ------------------- */
 
@@ -169,6 +222,155 @@ static void rec_release(struct slab_obj *r)
 	r->payload = NULL;
 	r->next = rec_free;
 	rec_free = r;
+}
+
+/* --- host blocks: a pool per (size, alignment) class --------------------- */
+
+#define POOL_GRAIN		16UL
+#define POOL_MAX_BLOCK		(2 * LUSIM_PAGE_SIZE + 4 * POOL_GRAIN)
+#define POOL_NR_SIZES		(POOL_MAX_BLOCK / POOL_GRAIN + 1)
+#define POOL_NR_ALIGNS		9	/* lead 16 .. 4096 */
+#define POOL_ARENA_BYTES	(1UL << 20)
+/* an evicted block is reused only after this many more evictions/bytes */
+#define POOL_DELAY_BLOCKS	8192UL
+#define POOL_DELAY_BYTES	(16UL << 20)
+
+struct pool_class {
+	void **blocks;			/* reusable blocks (LIFO) */
+	unsigned int nr, cap;
+};
+
+static bool pool_on = SLAB_POOL;
+static struct pool_class pool[POOL_NR_ALIGNS][POOL_NR_SIZES];
+static unsigned char **pool_arenas;	/* host chunks, never released */
+static unsigned long nr_pool_arenas;
+static unsigned char *arena_next, *arena_end;
+
+/* evicted blocks waiting before reuse: a ring in eviction order */
+static struct pool_delayed {
+	void *block;
+	unsigned short align_idx, size_idx;
+} pool_delay[POOL_DELAY_BLOCKS];
+static unsigned long pool_delay_head, pool_delay_count, pool_delay_bytes;
+
+/* The class of a block of @len bytes whose payload lies @lead bytes in. */
+static bool pool_class_of(size_t lead, size_t len, unsigned int *align_idx,
+			  unsigned int *size_idx)
+{
+	unsigned int a = 0;
+
+	if (len > POOL_MAX_BLOCK || (lead & (lead - 1)) || lead < POOL_GRAIN)
+		return false;
+	while ((POOL_GRAIN << a) < lead)
+		a++;
+	if (a >= POOL_NR_ALIGNS)
+		return false;
+	*align_idx = a;
+	*size_idx = (unsigned int)((len + POOL_GRAIN - 1) / POOL_GRAIN);
+	return true;
+}
+
+static void *pool_carve(size_t align, size_t bytes)
+{
+	unsigned char *p;
+
+	p = (unsigned char *)(((uintptr_t)arena_next + align - 1) & ~(uintptr_t)(align - 1));
+	if (!arena_next || p + bytes > arena_end) {
+		unsigned char **arenas;
+		unsigned char *a = malloc(POOL_ARENA_BYTES);
+
+		arenas = realloc(pool_arenas, (nr_pool_arenas + 1) * sizeof(*arenas));
+		if (!a || !arenas)
+			host_oom("slab pool");
+		pool_arenas = arenas;
+		pool_arenas[nr_pool_arenas++] = a;
+		/* not handed out yet: nobody may touch it */
+		asan_poison(a, POOL_ARENA_BYTES);
+		arena_next = a;
+		arena_end = a + POOL_ARENA_BYTES;
+		p = (unsigned char *)(((uintptr_t)arena_next + align - 1) & ~(uintptr_t)(align - 1));
+	}
+	arena_next = p + bytes;
+	return p;
+}
+
+/* A host block of @len bytes whose payload, @lead bytes in, is aligned. */
+static void *block_alloc(size_t lead, size_t len, size_t align, bool *pooled)
+{
+	unsigned int a, sz;
+	void *b = NULL;
+
+	if (pool_on && pool_class_of(lead, len, &a, &sz)) {
+		struct pool_class *c = &pool[a][sz];
+
+		*pooled = true;
+		if (c->nr)
+			b = c->blocks[--c->nr];
+		else
+			b = pool_carve(POOL_GRAIN << a, (size_t)sz * POOL_GRAIN);
+		asan_unpoison(b, len);
+		return b;
+	}
+	*pooled = false;
+	if (align <= 16)
+		b = malloc(len);
+	else if (posix_memalign(&b, align, len))
+		b = NULL;
+	return b;
+}
+
+static void pool_put(struct pool_delayed d)
+{
+	struct pool_class *c = &pool[d.align_idx][d.size_idx];
+
+	if (c->nr == c->cap) {
+		unsigned int cap = c->cap ? c->cap * 2 : 16;
+		void **v = realloc(c->blocks, cap * sizeof(*v));
+
+		if (!v)
+			host_oom("slab pool");
+		c->blocks = v;
+		c->cap = cap;
+	}
+	c->blocks[c->nr++] = d.block;
+}
+
+/* Release a host block (poisoned for ASan while it waits in the pool). */
+static void block_release(void *block, size_t lead, size_t len, bool pooled)
+{
+	struct pool_delayed d;
+	unsigned int a, sz;
+
+	if (!pooled) {
+		free(block);
+		return;
+	}
+	if (!pool_class_of(lead, len, &a, &sz))
+		return;		/* not reached: it came from the pool */
+	asan_poison(block, (size_t)sz * POOL_GRAIN);
+	if (pool_delay_count == POOL_DELAY_BLOCKS ||
+	    pool_delay_bytes > POOL_DELAY_BYTES) {
+		struct pool_delayed *old = &pool_delay[pool_delay_head];
+
+		pool_delay_bytes -= (unsigned long)old->size_idx * POOL_GRAIN;
+		pool_put(*old);
+		pool_delay_head = (pool_delay_head + 1) % POOL_DELAY_BLOCKS;
+		pool_delay_count--;
+	}
+	d.block = block;
+	d.align_idx = (unsigned short)a;
+	d.size_idx = (unsigned short)sz;
+	pool_delay[(pool_delay_head + pool_delay_count) % POOL_DELAY_BLOCKS] = d;
+	pool_delay_count++;
+	pool_delay_bytes += (unsigned long)sz * POOL_GRAIN;
+}
+
+bool lusim_slab_set_pool(bool on)
+{
+	bool was = pool_on;
+
+	pool_on = on;
+	return was;
 }
 
 /* --- the hash map payload -> record (linear probing) --------------------- */
@@ -359,6 +561,7 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 	struct slab_obj *r;
 	unsigned char *block, *payload;
 	size_t align, lead;
+	bool pooled;
 
 	lusim_might_alloc(flags, site);
 	if (!size)
@@ -380,22 +583,14 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 
 	align = align_for(size, s);
 	lead = align > REDZONE ? align : REDZONE;
-	if (align <= 16) {
-		block = malloc(lead + size + REDZONE);
-	} else {
-		void *b = NULL;
-
-		if (posix_memalign(&b, align, lead + size + REDZONE))
-			b = NULL;
-		block = b;
-	}
+	block = block_alloc(lead, lead + size + REDZONE, align, &pooled);
 	if (!block)
 		host_oom("object");
 	payload = block + lead;
 
-	memset(block, SLUB_RED_ACTIVE, lead);
-	memset(payload + size, SLUB_RED_ACTIVE, REDZONE);
-	memset(payload, (flags & __GFP_ZERO) ? 0 : POISON_INUSE, size);
+	shim_fill(block, SLUB_RED_ACTIVE, lead);
+	shim_fill(payload + size, SLUB_RED_ACTIVE, REDZONE);
+	shim_fill(payload, (flags & __GFP_ZERO) ? 0 : POISON_INUSE, size);
 	if (s && s->ctor)
 		s->ctor(payload);
 
@@ -408,6 +603,8 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 	r->lead = (unsigned int)lead;
 	r->state = OBJ_LIVE;
 	r->flags = (unsigned char)oflags;
+	if (pooled)
+		r->flags |= OBJ_F_POOLED;
 	if (s && ((s->flags & SLAB_TYPESAFE_BY_RCU) || s->ctor))
 		r->flags |= OBJ_F_NOPOISON;
 	if (lusim_journal_internal)
@@ -431,15 +628,6 @@ static void *obj_alloc(size_t size, gfp_t flags, struct kmem_cache *s,
 	return payload;
 }
 
-/*
- * Whether the n bytes at p all equal c: p[0] == c and every byte equals
- * the next (one memcmp, which libc vectorizes; a byte loop over every
- * freed object at reset was a twentieth of fuzz_ops' time).
- */
-static bool bytes_all(const unsigned char *p, size_t n, unsigned char c)
-{
-	return !n || (p[0] == c && !memcmp(p, p + 1, n - 1));
-}
 
 static bool redzones_intact(const struct slab_obj *r)
 {
@@ -485,7 +673,7 @@ static void quarantine_evict(struct slab_obj *r)
 			     "freed object written after kfree (poison overwritten)");
 	}
 	table_remove(r->payload);
-	free(block);
+	block_release(block, r->lead, block_len(r), r->flags & OBJ_F_POOLED);
 	rec_release(r);
 }
 
@@ -516,7 +704,7 @@ static void obj_free(struct slab_obj *r, const char *site)
 	r->state = OBJ_FREED;
 	r->free_site = site;
 	if (!(r->flags & OBJ_F_NOPOISON)) {
-		memset(r->payload, POISON_FREE, r->size);
+		shim_fill(r->payload, POISON_FREE, r->size);
 		((unsigned char *)r->payload)[r->size - 1] = POISON_END;
 		asan_poison(block, block_len(r));
 	}

@@ -469,7 +469,7 @@ static bool atomic_check_on(void)
 	return atomic && !atomic->disabled;
 }
 
-void lusim_check_op_begin(const char *op)
+static void op_begin(const char *op, bool journal)
 {
 	lusim_check_init();
 	if (ctx.depth++)
@@ -482,8 +482,24 @@ void lusim_check_op_begin(const char *op)
 		ctx.slab_mark_set = true;
 	}
 	touched_clear();
-	if (!all_disabled && atomic_check_on())
+	if (journal && !all_disabled && atomic_check_on())
 		ck_journal_begin();
+}
+
+void lusim_check_op_begin(const char *op)
+{
+	op_begin(op, true);
+}
+
+/*
+ * The process exit frees every object and table of the run, each an entry
+ * of the journal (and each older page the kernel touches a 4 KiB
+ * snapshot): 3% of the instructions of a 64-op input spent on a record
+ * nothing reads, its result being 0 by construction.
+ */
+void lusim_check_op_begin_nofail(const char *op)
+{
+	op_begin(op, false);
 }
 
 unsigned int lusim_check_op_end(int ret)

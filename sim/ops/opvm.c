@@ -39,6 +39,7 @@
  * layers) runs the ops bare.
  */
 #pragma weak lusim_check_op_begin
+#pragma weak lusim_check_op_begin_nofail
 #pragma weak lusim_check_op_end
 #pragma weak lusim_check_teardown
 #pragma weak lusim_check_set_trace
@@ -663,8 +664,8 @@ unsigned int opl_vm_end(struct opl_vm *vm)
 	 * kernel keeps per device on purpose); as one op, so the oracles see
 	 * it like any other.
 	 */
-	if (lusim_check_op_begin)
-		lusim_check_op_begin("process_exit");
+	if (lusim_check_op_begin_nofail)
+		lusim_check_op_begin_nofail("process_exit");
 	lusim_close_all_fds();
 	/*
 	 * Power off: LUO's incoming state phase 1 never finished is the

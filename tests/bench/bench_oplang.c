@@ -69,6 +69,9 @@ static size_t make_input(uint8_t *buf, unsigned int nr)
 
 #define NR_INPUTS	64
 
+/* bench_oplang OPS RUNS: exactly RUNS inputs (instruction counts under callgrind) */
+static unsigned long fixed_runs;
+
 static void bench_size(struct opl_vm *vm, unsigned int ops, bool checks,
 		       double budget)
 {
@@ -91,7 +94,7 @@ static void bench_size(struct opl_vm *vm, unsigned int ops, bool checks,
 			runs++;
 		}
 		t = now() - t0;
-	} while (t < budget);
+	} while (fixed_runs ? runs < fixed_runs : t < budget);
 	lusim_check_set_all_enabled(true);
 	printf("  %3u ops/input, oracles %-3s: %8.0f inputs/s  %9.0f ops/s  %6.1f us/input  (%lu inputs, %lu with findings)\n",
 	       ops, checks ? "on" : "off", runs / t, ran / t, t / runs * 1e6,
@@ -165,11 +168,13 @@ int main(int argc, char **argv)
 	unsigned int nr_sizes = sizeof(sizes) / sizeof(sizes[0]);
 	struct opl_vm *vm = opl_vm_new();
 
-	/* bench_oplang [OPS]: only inputs of OPS ops (for a profiler) */
+	/* bench_oplang [OPS [RUNS]]: only inputs of OPS ops (for a profiler) */
 	if (argc > 1) {
 		sizes[0] = (unsigned int)strtoul(argv[1], NULL, 0);
 		nr_sizes = 1;
 	}
+	if (argc > 2)
+		fixed_runs = strtoul(argv[2], NULL, 0);
 
 	lusim_findings_set_mode(LUSIM_FINDINGS_RECORD);
 	/* the model's own pr_err() noise is not the benchmark's output */

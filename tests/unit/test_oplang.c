@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <check/check.h>
+#include <linux/slab.h>
 #include <lusim/bugs.h>
 #include <lusim/fault.h>
 #include <ops/oplang.h>
@@ -505,6 +506,104 @@ static void test_roundtrip_corpus(void **state)
 	assert_true(for_each_file(dir, ".lus", corpus_scenario) >= 10);
 	snprintf(dir, sizeof(dir), "%s/corpus/fuzz_ops", root);
 	assert_true(for_each_file(dir, NULL, corpus_binary) >= 10);
+}
+
+/*
+ * The slab's host pool (kernel-shim/mm/slab.c; on in ASan builds) is a
+ * fast path only: every committed input gives the same trace, VM hash and
+ * findings with host blocks from the pool and from malloc().
+ */
+static void random_input(uint8_t *buf, size_t len);
+
+static void findings_text(struct opl_str *out)
+{
+	for (unsigned int i = 0; i < lusim_findings_count(); i++) {
+		const struct lusim_finding *f = lusim_findings_get(i);
+
+		opl_str_printf(out, "%s@%s x%u: %s\n%s", f->id, f->site, f->hits,
+			       f->msg, f->detail);
+	}
+}
+
+static void run_both_ways(const uint8_t *data, size_t size, const char *text,
+			  const char *path)
+{
+	struct opl_str t[2] = { { 0 } }, fi[2] = { { 0 } };
+	uint64_t h[2];
+	bool was = lusim_slab_set_pool(false);
+
+	for (int pool = 0; pool < 2; pool++) {
+		lusim_slab_set_pool(pool);
+		lusim_findings_clear();
+		if (text) {
+			struct opl_script *s = opl_script_parse(path, text, size, NULL);
+			struct opl_run_opts opts = { .silent = true, .keep_going = true };
+			struct opl_result res;
+
+			assert_non_null(s);
+			opl_script_run(s, vm, &opts, &res);	/* powers on and ends */
+			opl_script_free(s);
+		} else {
+			assert_int_equal(opl_vm_start(vm, NULL), 0);
+			opl_vm_run_binary(vm, data, size);
+			opl_vm_end(vm);
+		}
+		opl_print_trace(vm, OPL_PRINT_EXPECT, &t[pool]);
+		h[pool] = opl_vm_hash(vm);
+		findings_text(&fi[pool]);
+	}
+	lusim_slab_set_pool(was);
+	lusim_findings_clear();
+	if (strcmp(t[0].s ? t[0].s : "", t[1].s ? t[1].s : ""))
+		fail_msg("%s: trace differs with the slab pool", path);
+	if (strcmp(fi[0].s ? fi[0].s : "", fi[1].s ? fi[1].s : ""))
+		fail_msg("%s: findings differ with the slab pool:\n%s\n---\n%s",
+			 path, fi[0].s ? fi[0].s : "", fi[1].s ? fi[1].s : "");
+	assert_true(h[0] == h[1]);
+	for (int i = 0; i < 2; i++) {
+		opl_str_free(&t[i]);
+		opl_str_free(&fi[i]);
+	}
+}
+
+static void pool_scenario(const char *path)
+{
+	size_t len;
+	char *text = read_all(path, &len);
+
+	assert_non_null(text);
+	run_both_ways((const uint8_t *)text, len, text, path);
+	free(text);
+}
+
+static void pool_binary(const char *path)
+{
+	size_t len;
+	char *data = read_all(path, &len);
+
+	assert_non_null(data);
+	run_both_ways((const uint8_t *)data, len, NULL, path);
+	free(data);
+}
+
+static void test_slab_pool_same_results(void **state)
+{
+	const char *root = source_root();
+	char dir[PATH_MAX + 64];
+	uint8_t buf[300];
+
+	(void)state;
+	rnd_state = 777;
+	for (unsigned int i = 0; i < 20; i++) {
+		random_input(buf, sizeof(buf));
+		run_both_ways(buf, sizeof(buf), NULL, "random input");
+	}
+	if (!root)
+		skip();
+	snprintf(dir, sizeof(dir), "%s/corpus/scenarios", root);
+	assert_true(for_each_file(dir, ".lus", pool_scenario) >= 10);
+	snprintf(dir, sizeof(dir), "%s/corpus/fuzz_ops", root);
+	assert_true(for_each_file(dir, NULL, pool_binary) >= 10);
 }
 
 static void test_roundtrip_names(void **state)
@@ -1301,6 +1400,7 @@ int main(int argc, char **argv)
 		oplang_test(test_kexec_kills_handles),
 		oplang_test(test_roundtrip_random),
 		oplang_test(test_roundtrip_corpus),
+		oplang_test(test_slab_pool_same_results),
 		oplang_test(test_roundtrip_names),
 		oplang_test(test_parse_errors),
 		oplang_test(test_parse_error_cap),

@@ -680,6 +680,44 @@ static void test_o1_counters(void **state)
 	assert_no_findings();
 }
 
+/*
+ * ASan builds take host blocks from the slab's own pool: a freed object
+ * stays poisoned for ASan after the quarantine lets it go, and its block
+ * is not handed out again before thousands of other frees (a stale access
+ * long after the kfree() still stops ASan). Without ASan: nothing to see.
+ */
+static void test_pool_delays_reuse(void **state)
+{
+	enum { N = 3000 };
+	void *first, *p;
+
+	(void)state;
+	begin();
+	first = kmalloc(40, GFP_KERNEL);
+	assert_non_null(first);
+	kfree(first);
+	lusim_slab_flush_quarantine();	/* evicted: back to the host */
+#ifdef TEST_ASAN
+	assert_true(__asan_address_is_poisoned(first));
+	assert_true(__asan_address_is_poisoned((char *)first + 39));
+#endif
+	/* same size class: the evicted block must not come back soon */
+	for (int i = 0; i < N; i++) {
+		p = kmalloc(40, GFP_KERNEL);
+		assert_non_null(p);
+#ifdef TEST_ASAN
+		assert_ptr_not_equal(p, first);
+#endif
+		kfree(p);
+		lusim_slab_flush_quarantine();
+	}
+#ifdef TEST_ASAN
+	assert_true(__asan_address_is_poisoned(first));
+#endif
+	assert_no_new_objects();
+	assert_no_findings();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -702,6 +740,7 @@ int main(void)
 		lusim_unit_test(test_lock_in_freed_object),
 		lusim_unit_test(test_reset_keeps_live_objects),
 		lusim_unit_test(test_o1_counters),
+		lusim_unit_test(test_pool_delays_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

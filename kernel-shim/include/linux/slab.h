@@ -236,6 +236,14 @@ unsigned long lusim_slab_free_since(unsigned long mark);
 /* Release the quarantine (each object's poison is checked first). */
 void lusim_slab_flush_quarantine(void);
 
+/*
+ * Host blocks from the slab's pool (on by default in ASan builds) or from
+ * malloc() (the default otherwise); returns the previous setting. Where an
+ * object's bytes live never changes a result: the equivalence test runs
+ * the corpus both ways.
+ */
+bool lusim_slab_set_pool(bool on);
+
 /* Is @p the start of a live slab object? (never dereferences @p) */
 bool lusim_slab_is_live(const void *p);
 
