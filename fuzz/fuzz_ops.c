@@ -25,6 +25,10 @@
  * and memory soak runs that must go past every finding; the count is
  * printed at exit).
  * LUSIM_SUPPRESSED_LOG=FILE (count suppressed findings, see below).
+ * LUSIM_FUZZ_NO_MACROS=1: no macro ops (oplang.h, opl_set_macros): their
+ * opcodes fold onto the ordinary ops in the decoder and the mutator never
+ * draws them, so every VMM flow is built one system call at a time (the
+ * rediscovery figures with and without macros, docs/reviewer-bugs.md).
  *
  *   build/fuzz/fuzz/fuzz_ops -dict=fuzz/fuzz_ops.dict CORPUS corpus/fuzz_ops
  *   build/gcc/fuzz/fuzz_ops-replay CRASHFILE
@@ -133,6 +137,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	suppressed_log = getenv("LUSIM_SUPPRESSED_LOG");
 	if (suppressed_log)
 		atexit(write_suppressed);
+	if (getenv("LUSIM_FUZZ_NO_MACROS") &&
+	    strcmp(getenv("LUSIM_FUZZ_NO_MACROS"), "0"))
+		opl_set_macros(false);
 	verbose = getenv("LUSIM_OPS_TRACE") != NULL;
 	roundtrip = getenv("LUSIM_OPS_ROUNDTRIP") != NULL;
 	record = getenv("LUSIM_FUZZ_RECORD") != NULL;

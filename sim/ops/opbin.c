@@ -91,22 +91,22 @@ static unsigned int random_op(unsigned int avail, uint32_t *s)
 	bool macro;
 
 	if (rnd(s) % 8 == 0)
-		return rnd(s) % opl_nr_ops;
+		return rnd(s) % opl_fold_nr;
 	/*
 	 * A third of the time a macro op (a VMM-sized step, oplang.h),
 	 * else an ordinary one: the few macros would otherwise be drawn
 	 * as rarely as any single system call.
 	 */
 	macro = rnd(s) % 3 == 0;
-	for (unsigned int op = 0; op < opl_nr_ops; op++)
+	for (unsigned int op = 0; op < opl_fold_nr; op++)
 		if (op_fed(op, avail) && !opl_ops[op].expand)
 			fed[nr++] = op;
-	for (unsigned int op = 0; op < opl_nr_ops; op++)
+	for (unsigned int op = 0; op < opl_fold_nr; op++)
 		if (op_fed(op, avail) && opl_ops[op].expand)
 			fed[nr + nr_macros++] = op;
 	if (macro && nr_macros)
 		return fed[nr + rnd(s) % nr_macros];
-	return nr ? fed[rnd(s) % nr] : rnd(s) % opl_nr_ops;
+	return nr ? fed[rnd(s) % nr] : rnd(s) % opl_fold_nr;
 }
 
 static size_t random_record(uint8_t *out, unsigned int avail, uint32_t *s)

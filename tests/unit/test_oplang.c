@@ -993,6 +993,59 @@ static void test_mutator(void **state)
 	assert_true(whole_records(buf, size));
 }
 
+/* The records of a whole binary input, as (offset) list; returns the count */
+static size_t records_of(const uint8_t *data, size_t size, size_t *off,
+			 size_t max)
+{
+	size_t n = 0, pos = 0;
+
+	while (pos < size && n < max) {
+		off[n++] = pos;
+		pos += opl_record_size(data[pos]);
+	}
+	return n;
+}
+
+/*
+ * LUSIM_FUZZ_NO_MACROS (opl_set_macros(false)): every opcode byte folds
+ * onto an ordinary op, and the mutator never makes a macro record.
+ */
+static void test_no_macros(void **state)
+{
+	uint8_t buf[256];
+	size_t size = 0, off[256];
+	unsigned int nr_macros = 0;
+
+	(void)state;
+	for (unsigned int op = 0; op < opl_nr_ops; op++)
+		nr_macros += opl_ops[op].expand != NULL;
+	assert_true(nr_macros > 0);
+	assert_true(opl_macros_on());
+	opl_set_macros(false);
+	assert_false(opl_macros_on());
+	assert_int_equal(opl_fold_nr, opl_nr_ops - nr_macros);
+	for (unsigned int b = 0; b < 256; b++) {
+		assert_null(opl_ops[opl_fold((uint8_t)b)].expand);
+		assert_int_equal(opl_record_size((uint8_t)b),
+				 1 + opl_op_nr_args(&opl_ops[opl_fold((uint8_t)b)]));
+	}
+	for (unsigned int seed = 1; seed <= 3000; seed++) {
+		size = opl_mutate(buf, size, sizeof(buf), seed);
+		for (size_t i = 0, n = records_of(buf, size, off, 256); i < n; i++)
+			assert_true(buf[off[i]] < opl_fold_nr);
+	}
+	/* a byte string runs as ordinary ops only */
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	opl_vm_run_binary(vm, buf, size);
+	for (unsigned int i = 0; i < opl_vm_nr_calls(vm); i++)
+		assert_int_equal(opl_vm_call(vm, i)->macro, 0);
+	opl_vm_end(vm);
+	lusim_findings_clear();
+	opl_set_macros(true);
+	assert_true(opl_macros_on());
+	assert_int_equal(opl_fold_nr, opl_nr_ops);
+}
+
 /*
  * The cross-over splices whole records: a's records before a cut, then
  * b's from a cut.
@@ -1311,6 +1364,7 @@ int main(int argc, char **argv)
 		oplang_test(test_two_processes),
 		oplang_test(test_trace_in_findings),
 		oplang_test(test_mutator),
+		oplang_test(test_no_macros),
 		oplang_test(test_crossover),
 		oplang_test(test_macros),
 		oplang_test(test_macro_scenario),
