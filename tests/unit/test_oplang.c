@@ -1007,6 +1007,56 @@ static size_t records_of(const uint8_t *data, size_t size, size_t *off,
 }
 
 /*
+ * Argument values a VMM uses: a new record mostly names a device, token
+ * or PASID the input already names (or the next one), small PASIDs far
+ * more often than the rest of the 20-bit space, and one flag alone often
+ * (hwpt_alloc flags=pasid).
+ */
+static void test_mutator_values(void **state)
+{
+	unsigned int dev[8] = { 0 }, pasid_small = 0, pasid_other = 0;
+	unsigned int pasid_flag = 0, hwpt = 0;
+	uint8_t bind = opc("vfio_pci_bind");
+
+	(void)state;
+	for (unsigned int seed = 1; seed <= 20000; seed++) {
+		uint8_t buf[64] = { bind, 3, opc("iommufd_open") };
+		size_t off[16], n, size;
+
+		size = opl_mutate(buf, 3, sizeof(buf), seed);
+		n = records_of(buf, size, off, 16);
+		for (size_t i = 0; i < n; i++) {
+			const struct opl_op *d = &opl_ops[opl_fold(buf[off[i]])];
+
+			if (i == 0 && buf[off[i]] == bind)
+				continue;	/* the original record */
+			for (unsigned int a = 0; a < opl_op_nr_args(d); a++) {
+				uint8_t b = buf[off[i] + 1 + a];
+
+				if (!strcmp(d->args[a].name, "dev"))
+					dev[b % 8]++;
+				if (d->args[a].type == OPA_PASID && b) {
+					if (b < 16)
+						pasid_small++;
+					else
+						pasid_other++;
+				}
+				if (!strcmp(d->name, "hwpt_alloc") &&
+				    !strcmp(d->args[a].name, "flags")) {
+					hwpt++;
+					pasid_flag += b == 0x8;
+				}
+			}
+		}
+	}
+	/* the device the input binds, and the one after it, beat the rest */
+	assert_true(dev[3] > 2 * dev[2] && dev[3] > 2 * dev[6]);
+	assert_true(dev[4] > dev[2]);
+	assert_true(pasid_small > 2 * pasid_other);
+	assert_true(hwpt > 0 && pasid_flag * 12 > hwpt);
+}
+
+/*
  * LUSIM_FUZZ_NO_MACROS (opl_set_macros(false)): every opcode byte folds
  * onto an ordinary op, and the mutator never makes a macro record.
  */
@@ -1364,6 +1414,7 @@ int main(int argc, char **argv)
 		oplang_test(test_two_processes),
 		oplang_test(test_trace_in_findings),
 		oplang_test(test_mutator),
+		oplang_test(test_mutator_values),
 		oplang_test(test_no_macros),
 		oplang_test(test_crossover),
 		oplang_test(test_macros),
