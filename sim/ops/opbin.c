@@ -338,6 +338,35 @@ static size_t random_record(uint8_t *out, unsigned int avail,
 	return 1 + n;
 }
 
+/*
+ * Another call of an op the input already makes, one argument changed
+ * (a number half the time one up or down, else a random_arg() value): a
+ * VMM repeats its calls (binds several functions, maps several ranges,
+ * attaches several PASIDs, removes the functions of a unit one by one).
+ * One op, like any insertion.
+ */
+static size_t variant_record(uint8_t *out, const struct mut_in *x,
+			     uint32_t *s)
+{
+	size_t j = rnd(s) % x->nrec;
+	const struct opl_op *d = &opl_ops[opl_fold(x->data[x->off[j]])];
+	unsigned int n = opl_op_nr_args(d), a;
+	const struct opl_arg *arg;
+
+	memcpy(out, x->data + x->off[j], 1 + n);
+	out[0] = (uint8_t)opl_fold(out[0]);
+	if (!n)
+		return 1;
+	a = rnd(s) % n;
+	arg = &d->args[a];
+	if (arg->type != OPA_HANDLE && arg->type != OPA_FLAGS &&
+	    arg->type != OPA_ENUM && rnd(s) % 2)
+		out[1 + a] = next_value(arg, out[1 + a], rnd(s) % 2 ? 1 : -1);
+	else
+		out[1 + a] = random_arg(arg, x, s);
+	return 1 + n;
+}
+
 /* Kinds the records before record @k can make (assuming they succeed) */
 static unsigned int avail_before(const uint8_t *data, const uint32_t *off,
 				 size_t k)
@@ -383,7 +412,10 @@ size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 	case 5:
 		k = nrec && rnd(&s) % 2 ? rnd(&s) % (nrec + 1) : (unsigned int)nrec;
 		x.at = k;
-		len = random_record(rec, avail_before(data, off, k), &x, &s);
+		if (nrec && rnd(&s) % 4 == 0)
+			len = variant_record(rec, &x, &s);
+		else
+			len = random_record(rec, avail_before(data, off, k), &x, &s);
 		if (size + len > max_size)
 			break;
 		memcpy(tmp, data, off[k]);
@@ -562,13 +594,28 @@ unsigned int opl_depth_score(const struct opl_vm *vm)
 	static uint8_t d[OPL_MAX_CALLS];
 	static uint8_t best[256 * SHAPES];
 	unsigned int score = 0;
+	uint8_t deepest = 0;
 
 	memset(best, 0, sizeof(best));
 
 	for (unsigned int i = 0; i < vm->nr_calls; i++) {
 		const struct opl_call *c = &vm->calls[i];
-		unsigned int n = opl_op_nr_args(&opl_ops[c->op]);
+		const struct opl_op *op = &opl_ops[c->op];
+		unsigned int n = opl_op_nr_args(op);
 		uint8_t depth = 1;
+		bool global = !op->product;
+
+		/*
+		 * An op that names no object and makes none acts on the whole
+		 * system (kexec, hotplug, driver binds, DMA by a device): it
+		 * is as deep as the deepest other call before it, plus one,
+		 * so a kexec after a deep state scores more than one after
+		 * nothing (repeating it scores nothing more).
+		 */
+		for (unsigned int a = 0; a < n; a++)
+			global &= op->args[a].type != OPA_HANDLE;
+		if (global)
+			depth = deepest < 255 ? deepest + 1 : 255;
 
 		for (unsigned int a = 0; a < n; a++) {
 			int o = c->obj[a];
@@ -582,6 +629,8 @@ unsigned int opl_depth_score(const struct opl_vm *vm)
 				depth = (uint8_t)(d[born] + 1 < 255 ? d[born] + 1 : 255);
 		}
 		d[i] = depth;
+		if (c->ret >= 0 && !global && depth > deepest)
+			deepest = depth;
 		if (c->ret >= 0) {
 			uint8_t *b = &best[c->op * SHAPES + call_shape(c)];
 

@@ -1289,6 +1289,73 @@ static void test_depth_archive(void **state)
 	lusim_findings_clear();
 }
 
+/* Score of a run of @len bytes */
+static unsigned int score_of(const uint8_t *in, size_t len)
+{
+	unsigned int score;
+
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	opl_vm_run_binary(vm, in, len);
+	score = opl_depth_score(vm);
+	opl_vm_end(vm);
+	lusim_findings_clear();
+	return score;
+}
+
+/*
+ * An op that names no object and makes none (kexec, hotplug) is as deep as
+ * the deepest other call before it, plus one; repeating it adds nothing.
+ */
+static void test_depth_global_ops(void **state)
+{
+	uint8_t in[8];
+
+	(void)state;
+	in[0] = opc("kexec");
+	assert_int_equal(score_of(in, 1), 1);
+	in[0] = opc("iommufd_open");
+	in[1] = opc("ioas_alloc");
+	in[2] = 0;
+	in[3] = opc("kexec");
+	in[4] = opc("kexec");
+	/* iommufd_open 1, ioas_alloc 2, kexec 3 */
+	assert_int_equal(score_of(in, 3), 1 + 2);
+	assert_int_equal(score_of(in, 4), 1 + 2 + 3);
+	assert_int_equal(score_of(in, 5), 1 + 2 + 3);
+}
+
+/*
+ * An insertion a quarter of the time repeats an op of the input with one
+ * argument changed: from one hot_remove, others of nearby functions.
+ */
+static void test_mutator_variants(void **state)
+{
+	unsigned int pairs = 0, next = 0;
+	uint8_t rm = opc("hot_remove");
+
+	(void)state;
+	for (unsigned int seed = 1; seed <= 4000; seed++) {
+		uint8_t buf[64] = { opc("iommufd_open"), rm, 3 };
+		size_t off[16], n, size;
+		unsigned int found = 0;
+		bool neighbour = false;
+
+		size = opl_mutate(buf, 3, sizeof(buf), seed);
+		n = records_of(buf, size, off, 16);
+		for (size_t i = 0; i < n; i++)
+			if (buf[off[i]] == rm) {
+				found++;
+				neighbour |= buf[off[i] + 1] == 2 ||
+					     buf[off[i] + 1] == 4;
+			}
+		pairs += found == 2;
+		next += found == 2 && neighbour;
+	}
+	/* a random insertion draws hot_remove about once in 300 */
+	assert_true(pairs > 100);
+	assert_true(next > pairs / 4);
+}
+
 /* ---------------------------------------------------------------------
  * Reviewer-bug switches
  * --------------------------------------------------------------------- */
@@ -1420,6 +1487,8 @@ int main(int argc, char **argv)
 		oplang_test(test_macros),
 		oplang_test(test_macro_scenario),
 		oplang_test(test_depth_archive),
+		oplang_test(test_depth_global_ops),
+		oplang_test(test_mutator_variants),
 		oplang_test(test_bugs),
 		oplang_test(test_bugs_line),
 		oplang_test(test_dicts_fresh),
