@@ -115,14 +115,17 @@ static uint8_t fresh_value(const struct opl_arg *a, uint32_t *s)
 		return (uint8_t)(r % 4 ? 1 + (r >> 8) % 15 : r >> 8);
 	case OPA_FLAGS:
 		n = nr_syms(a);
-		/* one flag more or less than usual, one flag alone, any */
-		switch (r % 3) {
+		/*
+		 * One flag alone (half the time), one flag more or less than
+		 * usual, any combination
+		 */
+		switch (r % 4) {
 		case 0:
 			return (uint8_t)(a->def ^ (1u << ((r >> 8) % n)));
 		case 1:
-			return (uint8_t)(1u << ((r >> 8) % n));
-		default:
 			return (uint8_t)(r >> 8);
+		default:
+			return (uint8_t)(1u << ((r >> 8) % n));
 		}
 	case OPA_ENUM:
 		return (uint8_t)((r >> 8) % nr_syms(a));
