@@ -597,7 +597,7 @@ unsigned int opl_depth_score(const struct opl_vm *vm)
 	static uint8_t d[OPL_MAX_CALLS];
 	static uint8_t best[256 * SHAPES];
 	unsigned int score = 0;
-	uint8_t deepest = 0;
+	unsigned int deepest = 0, best_global = 0;
 
 	memset(best, 0, sizeof(best));
 
@@ -610,15 +610,20 @@ unsigned int opl_depth_score(const struct opl_vm *vm)
 
 		/*
 		 * An op that names no object and makes none acts on the whole
-		 * system (kexec, hotplug, driver binds, DMA by a device): it
-		 * is as deep as the deepest other call before it, plus one,
-		 * so a kexec after a deep state scores more than one after
-		 * nothing (repeating it scores nothing more).
+		 * system (kexec, hotplug, driver binds, DMA by a device): as a
+		 * kind of call of its own it has depth 1, and all of them
+		 * share one more kind of call, "a system-wide op after the
+		 * state built so far", as deep as the deepest other call
+		 * before it plus one. So a kexec after a deep state scores
+		 * more than one after nothing, once: a tail of different
+		 * system-wide ops after it adds 1 each, as before.
 		 */
 		for (unsigned int a = 0; a < n; a++)
 			global &= op->args[a].type != OPA_HANDLE;
-		if (global)
-			depth = deepest < 255 ? deepest + 1 : 255;
+		if (global && c->ret >= 0 && deepest + 1 > best_global) {
+			score += deepest + 1u - best_global;
+			best_global = deepest + 1;
+		}
 
 		for (unsigned int a = 0; a < n; a++) {
 			int o = c->obj[a];

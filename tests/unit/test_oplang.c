@@ -1303,8 +1303,10 @@ static unsigned int score_of(const uint8_t *in, size_t len)
 }
 
 /*
- * An op that names no object and makes none (kexec, hotplug) is as deep as
- * the deepest other call before it, plus one; repeating it adds nothing.
+ * An op that names no object and makes none (kexec, hotplug) has depth 1
+ * as a kind of call of its own; all of them share one more kind, as deep
+ * as the deepest other call before the op plus one: a kexec after a deep
+ * state scores more than one after nothing, once.
  */
 static void test_depth_global_ops(void **state)
 {
@@ -1312,16 +1314,20 @@ static void test_depth_global_ops(void **state)
 
 	(void)state;
 	in[0] = opc("kexec");
-	assert_int_equal(score_of(in, 1), 1);
+	assert_int_equal(score_of(in, 1), 1 + 1);
 	in[0] = opc("iommufd_open");
 	in[1] = opc("ioas_alloc");
 	in[2] = 0;
 	in[3] = opc("kexec");
 	in[4] = opc("kexec");
-	/* iommufd_open 1, ioas_alloc 2, kexec 3 */
+	in[5] = opc("hot_remove");
+	in[6] = 5;
+	/* iommufd_open 1, ioas_alloc 2; kexec 1 and the shared kind 3 */
 	assert_int_equal(score_of(in, 3), 1 + 2);
-	assert_int_equal(score_of(in, 4), 1 + 2 + 3);
-	assert_int_equal(score_of(in, 5), 1 + 2 + 3);
+	assert_int_equal(score_of(in, 4), 1 + 2 + 1 + 3);
+	assert_int_equal(score_of(in, 5), 1 + 2 + 1 + 3);
+	/* another system-wide op after it: 1 more, as any new kind */
+	assert_int_equal(score_of(in, 7), 1 + 2 + 1 + 3 + 1);
 }
 
 /*
