@@ -29,27 +29,171 @@ static uint32_t rnd(uint32_t *s)
 	return x;
 }
 
-static uint8_t random_arg(const struct opl_arg *a, uint32_t *s)
+/*
+ * What a new or changed record is made for: the input's records (@data,
+ * @off, @nrec) and the record's place @at (an insertion: before record
+ * @at; a change: record @at itself, @change set).
+ */
+struct mut_in {
+	const uint8_t *data;
+	const uint32_t *off;
+	size_t nrec;
+	size_t at;
+	bool change;
+};
+
+static unsigned int nr_syms(const struct opl_arg *a)
+{
+	unsigned int n = 0;
+
+	while (a->syms && a->syms[n].name)
+		n++;
+	return n;
+}
+
+/* Do two arguments take the same kind of value (a device, a token ...)? */
+static bool same_value_kind(const struct opl_arg *a, const struct opl_arg *b)
+{
+	return a->type == b->type && a->max == b->max && a->syms == b->syms &&
+	       !strcmp(a->name, b->name);
+}
+
+/*
+ * A value another record of the input has for an argument of the same
+ * kind (the device it bound, the token it preserved, the PASID it
+ * attached), or -1: system calls of one VMM name the same few values.
+ */
+static int seen_value(const struct mut_in *x, const struct opl_arg *a,
+		      uint32_t *s)
+{
+	uint8_t vals[64];
+	unsigned int nr = 0;
+
+	for (size_t i = 0; i < x->nrec && nr < 64; i++) {
+		const struct opl_op *d = &opl_ops[opl_fold(x->data[x->off[i]])];
+		unsigned int n = opl_op_nr_args(d);
+
+		if (x->change && i == x->at)
+			continue;
+		for (unsigned int j = 0; j < n && nr < 64; j++)
+			if (same_value_kind(&d->args[j], a))
+				vals[nr++] = x->data[x->off[i] + 1 + j];
+	}
+	return nr ? vals[rnd(s) % nr] : -1;
+}
+
+/* The next value of a number-like argument (the next token, device ...) */
+static uint8_t next_value(const struct opl_arg *a, uint8_t v, int step)
+{
+	if (a->type == OPA_NUM && a->max < 255)
+		return (uint8_t)(((unsigned int)(v % (a->max + 1)) + a->max + 1 +
+				  (unsigned int)step) % (a->max + 1));
+	return (uint8_t)(v + step);
+}
+
+/* A fresh value, biased to the few that mean something */
+static uint8_t fresh_value(const struct opl_arg *a, uint32_t *s)
 {
 	uint32_t r = rnd(s);
+	unsigned int n;
+
+	switch (a->type) {
+	case OPA_NUM:
+		/* small ranges (devices, units): every value alike */
+		if (a->max < 16 || r % 2)
+			return (uint8_t)((r >> 8) % (a->max < 16 ? a->max + 1u : 16u));
+		return (uint8_t)(r >> 8);
+	case OPA_PAGES:
+		return (uint8_t)(r % 2 ? 1 + (r >> 8) % 16 : r >> 8);
+	case OPA_IOVA:
+		return (uint8_t)(r % 2 ? (r >> 8) % 32 : r >> 8);
+	case OPA_PASID:
+		/*
+		 * The few PASIDs a VMM uses (1..15); a quarter of the time any
+		 * byte, which reaches the edges of the 20-bit space (240..255).
+		 */
+		return (uint8_t)(r % 4 ? 1 + (r >> 8) % 15 : r >> 8);
+	case OPA_FLAGS:
+		n = nr_syms(a);
+		/*
+		 * One flag alone (half the time), one flag more or less than
+		 * usual, any combination
+		 */
+		switch (r % 4) {
+		case 0:
+			return (uint8_t)(a->def ^ (1u << ((r >> 8) % n)));
+		case 1:
+			return (uint8_t)(r >> 8);
+		default:
+			return (uint8_t)(1u << ((r >> 8) % n));
+		}
+	case OPA_ENUM:
+		return (uint8_t)((r >> 8) % nr_syms(a));
+	case OPA_NAME:
+		return (uint8_t)((r >> 8) % OPL_NR_NAMES);
+	default:
+		return (uint8_t)(r >> 8);
+	}
+}
+
+/*
+ * Objects of a kind the records before record @k can make (assuming they
+ * succeed and nothing dies): where the newest of them is
+ */
+static unsigned int made_before(const struct mut_in *x, size_t k,
+				unsigned int expect)
+{
+	unsigned int n = 0;
+
+	for (size_t i = 0; i < k && i < x->nrec; i++) {
+		unsigned int m = opl_op_makes(opl_fold(x->data[x->off[i]]));
+
+		for (unsigned int kind = OPK_IOMMUFD; kind < OPK_NR_KINDS; kind++)
+			if ((m & (1u << kind)) && opl_kind_matches(kind, expect))
+				n++;
+	}
+	return n;
+}
+
+static uint8_t random_arg(const struct opl_arg *a, const struct mut_in *x,
+			  uint32_t *s)
+{
+	uint32_t r = rnd(s);
+	unsigned int n;
+	int v;
 
 	if (a->type == OPA_HANDLE) {
-		switch (r % 10) {
+		switch (r % 16) {
 		case 0:
 			return (uint8_t)(0xc0 + (r >> 8) % 4);	/* another kind */
 		case 1:
 			return (uint8_t)(0xe0 + (r >> 8) % 4);	/* destroyed */
 		case 2:
 			return (uint8_t)(0xf0 + (r >> 8) % 16);	/* raw */
+		case 3: case 4: case 5: case 6:
+			/* the newest of its kind, as a VMM mostly names it */
+			n = made_before(x, x->at, a->kind);
+			if (n)
+				return (uint8_t)((n - 1) % 0xc0);
+			/* fall through */
 		default:
 			return (uint8_t)((r >> 8) % 4);	/* one of the first live */
 		}
 	}
-	if (r % 2)
+	switch (r % 8) {
+	case 0: case 1: case 2:
 		return a->def;
-	if (a->type == OPA_PASID && (r >> 1) % 2)
-		return (uint8_t)((r >> 8) % 8);		/* small PASIDs */
-	return (uint8_t)(r >> 8);
+	case 3: case 4:
+		/* a value the input already uses, or the one after it */
+		v = seen_value(x, a, s);
+		if (v >= 0)
+			return (r >> 8) % 2 || a->type == OPA_FLAGS ||
+			       a->type == OPA_ENUM || a->type == OPA_BOOL ?
+			       (uint8_t)v : next_value(a, (uint8_t)v, 1);
+		/* fall through */
+	default:
+		return fresh_value(a, s);
+	}
 }
 
 /* Kinds and classes an argument expecting @expect accepts, as kind bits */
@@ -80,36 +224,112 @@ static bool op_fed(unsigned int op, unsigned int avail)
 }
 
 /*
+ * An op that makes what op @op misses (a kind none of @avail satisfies
+ * for one of its handles) and can itself run there, or -1: inserting it
+ * is one step towards @op, one op at a time (syzkaller's resource-aware
+ * choice of the call that creates a missing resource).
+ */
+static int producer_for(unsigned int op, unsigned int avail, uint32_t *s)
+{
+	const struct opl_op *d = &opl_ops[op];
+	unsigned int n = opl_op_nr_args(d), cand[256], nr = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int want = accepts(d->args[i].kind);
+
+		if (d->args[i].type != OPA_HANDLE || (want & avail))
+			continue;
+		for (unsigned int p = 0; p < opl_fold_nr; p++)
+			if ((opl_op_makes(p) & want) && op_fed(p, avail))
+				cand[nr++] = p;
+		break;
+	}
+	return nr ? (int)cand[rnd(s) % nr] : -1;
+}
+
+/*
+ * How often op @op is drawn among the ops that can run at a place, in
+ * tickets (4: an ordinary op). Two kinds of op are not ordinary for a
+ * fuzzer of a stateful API:
+ *  - fail_nth arms a fault: every fault class and count reaches its own
+ *    error path, so inputs with one flood the corpus (coverage) while the
+ *    ops after it mostly fail; a quarter of the weight;
+ *  - kexec is the one op every live-update property is checked at, and
+ *    an input has at most a few; three times the weight.
+ * An op that makes a kind of object the records before it cannot make
+ * yet gets twice its weight (the next step of a chain).
+ */
+static unsigned int op_tickets(unsigned int op, unsigned int avail)
+{
+	static int fail_nth = -2, kexec = -2;
+	unsigned int t = 4;
+
+	if (fail_nth == -2) {
+		fail_nth = opl_op_find("fail_nth", 8);
+		kexec = opl_op_find("kexec", 5);
+	}
+	if ((int)op == fail_nth)
+		t = 1;
+	else if ((int)op == kexec)
+		t = 12;
+	if (opl_op_makes(op) & ~avail)
+		t *= 2;
+	return t;
+}
+
+/*
  * A random op for a place where the records before it can make the kinds
  * in @avail: mostly one whose handles all have an object of their kind to
- * name (resource-aware, as syzkaller chooses calls), sometimes any op (the
- * wrong-kind and raw-id paths).
+ * name (resource-aware, as syzkaller chooses calls), weighted by
+ * op_tickets(); sometimes any op, and then half the time, when it has
+ * nothing to name, an op that makes what it misses instead (else the op
+ * as is: the wrong-kind and raw-id paths).
  */
 static unsigned int random_op(unsigned int avail, uint32_t *s)
 {
-	unsigned int fed[256], nr = 0, nr_macros = 0;
+	unsigned int fed[256], tickets = 0, nr = 0, nr_macros = 0, r;
 	bool macro;
 
-	if (rnd(s) % 8 == 0)
-		return rnd(s) % opl_nr_ops;
+	if (rnd(s) % 8 == 0) {
+		unsigned int op = rnd(s) % opl_fold_nr;
+		int p;
+
+		if (!op_fed(op, avail) && rnd(s) % 2 &&
+		    (p = producer_for(op, avail, s)) >= 0)
+			return (unsigned int)p;
+		return op;
+	}
 	/*
 	 * A third of the time a macro op (a VMM-sized step, oplang.h),
 	 * else an ordinary one: the few macros would otherwise be drawn
 	 * as rarely as any single system call.
 	 */
 	macro = rnd(s) % 3 == 0;
-	for (unsigned int op = 0; op < opl_nr_ops; op++)
-		if (op_fed(op, avail) && !opl_ops[op].expand)
+	for (unsigned int op = 0; op < opl_fold_nr; op++)
+		if (op_fed(op, avail) && !opl_ops[op].expand) {
 			fed[nr++] = op;
-	for (unsigned int op = 0; op < opl_nr_ops; op++)
+			tickets += op_tickets(op, avail);
+		}
+	for (unsigned int op = 0; op < opl_fold_nr; op++)
 		if (op_fed(op, avail) && opl_ops[op].expand)
 			fed[nr + nr_macros++] = op;
 	if (macro && nr_macros)
 		return fed[nr + rnd(s) % nr_macros];
-	return nr ? fed[rnd(s) % nr] : rnd(s) % opl_nr_ops;
+	if (!nr)
+		return rnd(s) % opl_fold_nr;
+	r = rnd(s) % tickets;
+	for (unsigned int i = 0; i < nr; i++) {
+		unsigned int t = op_tickets(fed[i], avail);
+
+		if (r < t)
+			return fed[i];
+		r -= t;
+	}
+	return fed[nr - 1];
 }
 
-static size_t random_record(uint8_t *out, unsigned int avail, uint32_t *s)
+static size_t random_record(uint8_t *out, unsigned int avail,
+			    const struct mut_in *x, uint32_t *s)
 {
 	unsigned int op = random_op(avail, s);
 	const struct opl_op *d = &opl_ops[op];
@@ -117,7 +337,36 @@ static size_t random_record(uint8_t *out, unsigned int avail, uint32_t *s)
 
 	out[0] = (uint8_t)op;
 	for (unsigned int i = 0; i < n; i++)
-		out[1 + i] = random_arg(&d->args[i], s);
+		out[1 + i] = random_arg(&d->args[i], x, s);
+	return 1 + n;
+}
+
+/*
+ * Another call of an op the input already makes, one argument changed
+ * (a number half the time one up or down, else a random_arg() value): a
+ * VMM repeats its calls (binds several functions, maps several ranges,
+ * attaches several PASIDs, removes the functions of a unit one by one).
+ * One op, like any insertion.
+ */
+static size_t variant_record(uint8_t *out, const struct mut_in *x,
+			     uint32_t *s)
+{
+	size_t j = rnd(s) % x->nrec;
+	const struct opl_op *d = &opl_ops[opl_fold(x->data[x->off[j]])];
+	unsigned int n = opl_op_nr_args(d), a;
+	const struct opl_arg *arg;
+
+	memcpy(out, x->data + x->off[j], 1 + n);
+	out[0] = (uint8_t)opl_fold(out[0]);
+	if (!n)
+		return 1;
+	a = rnd(s) % n;
+	arg = &d->args[a];
+	if (arg->type != OPA_HANDLE && arg->type != OPA_FLAGS &&
+	    arg->type != OPA_ENUM && rnd(s) % 2)
+		out[1 + a] = next_value(arg, out[1 + a], rnd(s) % 2 ? 1 : -1);
+	else
+		out[1 + a] = random_arg(arg, x, s);
 	return 1 + n;
 }
 
@@ -138,6 +387,7 @@ size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 	static uint32_t off[MUT_MAX_RECS + 1];
 	static uint8_t tmp[MUT_MAX + 16];
 	uint8_t rec[1 + OPL_MAX_ARGS];
+	struct mut_in x = { 0 };
 	uint32_t s = seed * 2654435761u + 1;
 	size_t nrec = 0, pos = 0, len, out = 0;
 	unsigned int a, b, k;
@@ -156,12 +406,19 @@ size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 	}
 	off[nrec] = (uint32_t)pos;
 	size = pos;
+	x.data = data;
+	x.off = off;
+	x.nrec = nrec;
 
 	switch (nrec ? rnd(&s) % 6 : 0) {
 	case 0:		/* insert a random op: half the time at the end */
 	case 5:
 		k = nrec && rnd(&s) % 2 ? rnd(&s) % (nrec + 1) : (unsigned int)nrec;
-		len = random_record(rec, avail_before(data, off, k), &s);
+		x.at = k;
+		if (nrec && rnd(&s) % 4 == 0)
+			len = variant_record(rec, &x, &s);
+		else
+			len = random_record(rec, avail_before(data, off, k), &x, &s);
 		if (size + len > max_size)
 			break;
 		memcpy(tmp, data, off[k]);
@@ -217,13 +474,24 @@ size_t opl_mutate(uint8_t *data, size_t size, size_t max_size,
 			break;
 		a = rnd(&s) % n;
 		memcpy(tmp, data, size);
-		tmp[off[k] + 1 + a] = random_arg(&d->args[a], &s);
+		x.at = k;
+		x.change = true;
+		b = data[off[k] + 1 + a];
+		/* numbers: a quarter of the time one up or down */
+		if (d->args[a].type != OPA_HANDLE && d->args[a].type != OPA_FLAGS &&
+		    d->args[a].type != OPA_ENUM && rnd(&s) % 4 == 0)
+			tmp[off[k] + 1 + a] = next_value(&d->args[a], (uint8_t)b,
+							 rnd(&s) % 2 ? 1 : -1);
+		else
+			tmp[off[k] + 1 + a] = random_arg(&d->args[a], &x, &s);
 		out = size;
 		break;
 	}
 	case 4:		/* replace one op by a random one */
 		k = rnd(&s) % nrec;
-		len = random_record(rec, avail_before(data, off, k), &s);
+		x.at = k;
+		x.change = true;
+		len = random_record(rec, avail_before(data, off, k), &x, &s);
 		if (size - (off[k + 1] - off[k]) + len > max_size)
 			break;
 		memcpy(tmp, data, off[k]);
@@ -329,13 +597,33 @@ unsigned int opl_depth_score(const struct opl_vm *vm)
 	static uint8_t d[OPL_MAX_CALLS];
 	static uint8_t best[256 * SHAPES];
 	unsigned int score = 0;
+	unsigned int deepest = 0, best_global = 0;
 
 	memset(best, 0, sizeof(best));
 
 	for (unsigned int i = 0; i < vm->nr_calls; i++) {
 		const struct opl_call *c = &vm->calls[i];
-		unsigned int n = opl_op_nr_args(&opl_ops[c->op]);
+		const struct opl_op *op = &opl_ops[c->op];
+		unsigned int n = opl_op_nr_args(op);
 		uint8_t depth = 1;
+		bool global = !op->product;
+
+		/*
+		 * An op that names no object and makes none acts on the whole
+		 * system (kexec, hotplug, driver binds, DMA by a device): as a
+		 * kind of call of its own it has depth 1, and all of them
+		 * share one more kind of call, "a system-wide op after the
+		 * state built so far", as deep as the deepest other call
+		 * before it plus one. So a kexec after a deep state scores
+		 * more than one after nothing, once: a tail of different
+		 * system-wide ops after it adds 1 each, as before.
+		 */
+		for (unsigned int a = 0; a < n; a++)
+			global &= op->args[a].type != OPA_HANDLE;
+		if (global && c->ret >= 0 && deepest + 1 > best_global) {
+			score += deepest + 1u - best_global;
+			best_global = deepest + 1;
+		}
 
 		for (unsigned int a = 0; a < n; a++) {
 			int o = c->obj[a];
@@ -349,6 +637,8 @@ unsigned int opl_depth_score(const struct opl_vm *vm)
 				depth = (uint8_t)(d[born] + 1 < 255 ? d[born] + 1 : 255);
 		}
 		d[i] = depth;
+		if (c->ret >= 0 && !global && depth > deepest)
+			deepest = depth;
 		if (c->ret >= 0) {
 			uint8_t *b = &best[c->op * SHAPES + call_shape(c)];
 

@@ -151,10 +151,21 @@ static inline unsigned int opl_op_nr_args(const struct opl_op *d)
 	return n;
 }
 
+/*
+ * Opcodes of the binary form fold onto the first opl_fold_nr ops: every op,
+ * or, after opl_set_macros(false), the ordinary ones only (the macro ops
+ * are the last entries of the table), so a fuzzer can run without macros
+ * (fuzz_ops: LUSIM_FUZZ_NO_MACROS=1). Text scenarios name ops directly and
+ * are not affected as long as they do not run in such a process.
+ */
+extern unsigned int opl_fold_nr;
+void opl_set_macros(bool on);
+bool opl_macros_on(void);
+
 /* The op of an opcode byte (folded), and the record size (1 + args). */
 static inline unsigned int opl_fold(uint8_t opcode)
 {
-	return opcode % opl_nr_ops;
+	return opcode % opl_fold_nr;
 }
 unsigned int opl_record_size(uint8_t opcode);
 /* Index of the op named @name, or -1. */

@@ -998,6 +998,22 @@ const struct opl_op opl_ops[] = {
 };
 
 const unsigned int opl_nr_ops = sizeof(opl_ops) / sizeof(opl_ops[0]);
+unsigned int opl_fold_nr = sizeof(opl_ops) / sizeof(opl_ops[0]);
+
+void opl_set_macros(bool on)
+{
+	unsigned int n = opl_nr_ops;
+
+	/* the macros are appended after every ordinary op */
+	while (!on && n > 0 && opl_ops[n - 1].expand)
+		n--;
+	opl_fold_nr = n;
+}
+
+bool opl_macros_on(void)
+{
+	return opl_fold_nr == opl_nr_ops;
+}
 
 unsigned int opl_record_size(uint8_t opcode)
 {

@@ -1092,6 +1092,109 @@ static void test_mutator(void **state)
 	assert_true(whole_records(buf, size));
 }
 
+/* The records of a whole binary input, as (offset) list; returns the count */
+static size_t records_of(const uint8_t *data, size_t size, size_t *off,
+			 size_t max)
+{
+	size_t n = 0, pos = 0;
+
+	while (pos < size && n < max) {
+		off[n++] = pos;
+		pos += opl_record_size(data[pos]);
+	}
+	return n;
+}
+
+/*
+ * Argument values a VMM uses: a new record mostly names a device, token
+ * or PASID the input already names (or the next one), small PASIDs far
+ * more often than the rest of the 20-bit space, and one flag alone often
+ * (hwpt_alloc flags=pasid).
+ */
+static void test_mutator_values(void **state)
+{
+	unsigned int dev[8] = { 0 }, pasid_small = 0, pasid_other = 0;
+	unsigned int pasid_flag = 0, hwpt = 0;
+	uint8_t bind = opc("vfio_pci_bind");
+
+	(void)state;
+	for (unsigned int seed = 1; seed <= 20000; seed++) {
+		uint8_t buf[64] = { bind, 3, opc("iommufd_open") };
+		size_t off[16], n, size;
+
+		size = opl_mutate(buf, 3, sizeof(buf), seed);
+		n = records_of(buf, size, off, 16);
+		for (size_t i = 0; i < n; i++) {
+			const struct opl_op *d = &opl_ops[opl_fold(buf[off[i]])];
+
+			if (i == 0 && buf[off[i]] == bind)
+				continue;	/* the original record */
+			for (unsigned int a = 0; a < opl_op_nr_args(d); a++) {
+				uint8_t b = buf[off[i] + 1 + a];
+
+				if (!strcmp(d->args[a].name, "dev"))
+					dev[b % 8]++;
+				if (d->args[a].type == OPA_PASID && b) {
+					if (b < 16)
+						pasid_small++;
+					else
+						pasid_other++;
+				}
+				if (!strcmp(d->name, "hwpt_alloc") &&
+				    !strcmp(d->args[a].name, "flags")) {
+					hwpt++;
+					pasid_flag += b == 0x8;
+				}
+			}
+		}
+	}
+	/* the device the input binds, and the one after it, beat the rest */
+	assert_true(dev[3] > 2 * dev[2] && dev[3] > 2 * dev[6]);
+	assert_true(dev[4] > dev[2]);
+	assert_true(pasid_small > 2 * pasid_other);
+	assert_true(hwpt > 0 && pasid_flag * 12 > hwpt);
+}
+
+/*
+ * LUSIM_FUZZ_NO_MACROS (opl_set_macros(false)): every opcode byte folds
+ * onto an ordinary op, and the mutator never makes a macro record.
+ */
+static void test_no_macros(void **state)
+{
+	uint8_t buf[256];
+	size_t size = 0, off[256];
+	unsigned int nr_macros = 0;
+
+	(void)state;
+	for (unsigned int op = 0; op < opl_nr_ops; op++)
+		nr_macros += opl_ops[op].expand != NULL;
+	assert_true(nr_macros > 0);
+	assert_true(opl_macros_on());
+	opl_set_macros(false);
+	assert_false(opl_macros_on());
+	assert_int_equal(opl_fold_nr, opl_nr_ops - nr_macros);
+	for (unsigned int b = 0; b < 256; b++) {
+		assert_null(opl_ops[opl_fold((uint8_t)b)].expand);
+		assert_int_equal(opl_record_size((uint8_t)b),
+				 1 + opl_op_nr_args(&opl_ops[opl_fold((uint8_t)b)]));
+	}
+	for (unsigned int seed = 1; seed <= 3000; seed++) {
+		size = opl_mutate(buf, size, sizeof(buf), seed);
+		for (size_t i = 0, n = records_of(buf, size, off, 256); i < n; i++)
+			assert_true(buf[off[i]] < opl_fold_nr);
+	}
+	/* a byte string runs as ordinary ops only */
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	opl_vm_run_binary(vm, buf, size);
+	for (unsigned int i = 0; i < opl_vm_nr_calls(vm); i++)
+		assert_int_equal(opl_vm_call(vm, i)->macro, 0);
+	opl_vm_end(vm);
+	lusim_findings_clear();
+	opl_set_macros(true);
+	assert_true(opl_macros_on());
+	assert_int_equal(opl_fold_nr, opl_nr_ops);
+}
+
 /*
  * The cross-over splices whole records: a's records before a cut, then
  * b's from a cut.
@@ -1285,6 +1388,79 @@ static void test_depth_archive(void **state)
 	lusim_findings_clear();
 }
 
+/* Score of a run of @len bytes */
+static unsigned int score_of(const uint8_t *in, size_t len)
+{
+	unsigned int score;
+
+	assert_int_equal(opl_vm_start(vm, NULL), 0);
+	opl_vm_run_binary(vm, in, len);
+	score = opl_depth_score(vm);
+	opl_vm_end(vm);
+	lusim_findings_clear();
+	return score;
+}
+
+/*
+ * An op that names no object and makes none (kexec, hotplug) has depth 1
+ * as a kind of call of its own; all of them share one more kind, as deep
+ * as the deepest other call before the op plus one: a kexec after a deep
+ * state scores more than one after nothing, once.
+ */
+static void test_depth_global_ops(void **state)
+{
+	uint8_t in[8];
+
+	(void)state;
+	in[0] = opc("kexec");
+	assert_int_equal(score_of(in, 1), 1 + 1);
+	in[0] = opc("iommufd_open");
+	in[1] = opc("ioas_alloc");
+	in[2] = 0;
+	in[3] = opc("kexec");
+	in[4] = opc("kexec");
+	in[5] = opc("hot_remove");
+	in[6] = 5;
+	/* iommufd_open 1, ioas_alloc 2; kexec 1 and the shared kind 3 */
+	assert_int_equal(score_of(in, 3), 1 + 2);
+	assert_int_equal(score_of(in, 4), 1 + 2 + 1 + 3);
+	assert_int_equal(score_of(in, 5), 1 + 2 + 1 + 3);
+	/* another system-wide op after it: 1 more, as any new kind */
+	assert_int_equal(score_of(in, 7), 1 + 2 + 1 + 3 + 1);
+}
+
+/*
+ * An insertion a quarter of the time repeats an op of the input with one
+ * argument changed: from one hot_remove, others of nearby functions.
+ */
+static void test_mutator_variants(void **state)
+{
+	unsigned int pairs = 0, next = 0;
+	uint8_t rm = opc("hot_remove");
+
+	(void)state;
+	for (unsigned int seed = 1; seed <= 4000; seed++) {
+		uint8_t buf[64] = { opc("iommufd_open"), rm, 3 };
+		size_t off[16], n, size;
+		unsigned int found = 0;
+		bool neighbour = false;
+
+		size = opl_mutate(buf, 3, sizeof(buf), seed);
+		n = records_of(buf, size, off, 16);
+		for (size_t i = 0; i < n; i++)
+			if (buf[off[i]] == rm) {
+				found++;
+				neighbour |= buf[off[i] + 1] == 2 ||
+					     buf[off[i] + 1] == 4;
+			}
+		pairs += found == 2;
+		next += found == 2 && neighbour;
+	}
+	/* a random insertion draws hot_remove about once in 300 */
+	assert_true(pairs > 100);
+	assert_true(next > pairs / 4);
+}
+
 /* ---------------------------------------------------------------------
  * Reviewer-bug switches
  * --------------------------------------------------------------------- */
@@ -1411,10 +1587,14 @@ int main(int argc, char **argv)
 		oplang_test(test_two_processes),
 		oplang_test(test_trace_in_findings),
 		oplang_test(test_mutator),
+		oplang_test(test_mutator_values),
+		oplang_test(test_no_macros),
 		oplang_test(test_crossover),
 		oplang_test(test_macros),
 		oplang_test(test_macro_scenario),
 		oplang_test(test_depth_archive),
+		oplang_test(test_depth_global_ops),
+		oplang_test(test_mutator_variants),
 		oplang_test(test_bugs),
 		oplang_test(test_bugs_line),
 		oplang_test(test_dicts_fresh),
