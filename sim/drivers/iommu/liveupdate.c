@@ -497,6 +497,9 @@ EXPORT_SYMBOL(iommu_get_device_preserved_data);
  * iommu_get_preserved_data - the previous kernel's state of an IOMMU unit
  * @token: the unit's identity (VT-d: its register base)
  * @type: the driver (IOMMU_INTEL)
+ *
+ * Marks the match incoming (claimed by this kernel): a unit is restored at
+ * its first bring-up only.
  */
 struct iommu_ser *iommu_get_preserved_data(u64 token, enum iommu_lu_type type)
 {
@@ -519,9 +522,22 @@ struct iommu_ser *iommu_get_preserved_data(u64 token, enum iommu_lu_type type)
 		if (iommus->iommus[idx].obj.deleted)
 			continue;
 
+		/*
+		 * A unit record is restored once, as a device record: v1
+		 * matched it again when the unit was hot-removed and added
+		 * back, and adopted its root table, freed with the unit, a
+		 * second time (lusim found it: BUG in iommu_restore_page()).
+		 * Later postings keep an intel.restored flag on the record;
+		 * a unit that comes back starts afresh.
+		 */
+		if (iommus->iommus[idx].obj.incoming)
+			continue;
+
 		if (iommus->iommus[idx].token == token &&
-		    iommus->iommus[idx].type == type)
+		    iommus->iommus[idx].type == type) {
+			iommus->iommus[idx].obj.incoming = true;
 			return &iommus->iommus[idx];
+		}
 	}
 
 	return NULL;
