@@ -723,6 +723,19 @@ static int lusim_iommufd_test_pasid_op(int fd, u32 dev_id, u32 pasid,
 			struct lusim_test_pasid *t =
 				lusim_test_pasid_find(idev, pasid);
 
+			/*
+			 * Only a device attached at @pasid, as VFIO detaches
+			 * only what it attached (vdev->iommufd_attached): the
+			 * kernel's iommufd_device_detach() trusts its caller,
+			 * and for a device that is not attached (a group
+			 * sibling of one that is) it detaches the group and
+			 * puts a reference the caller never had (fuzz_ops:
+			 * REFCOUNT-DEC-LEAK, then a use after free).
+			 */
+			if (!lusim_iommufd_device_attached_hwpt(idev, pasid)) {
+				rc = -ENOENT;
+				break;
+			}
 			iommufd_device_detach(idev, pasid);
 			if (t)
 				t->idev = NULL;
