@@ -45,6 +45,8 @@ BUGS = {
     "RB-10": ("RB-10", ["INV-LU-INTERFERENCE"]),
     "RB-11": ("RB-11", ["INV-DOUBLE-RECORD"]),
     "RB-12": ("RB-12", ["VMSTAT-UNBALANCED"]),
+    "RB-101": ("RB-101", ["INV-OWNERSHIP", "INV-RESTORE-TRANSLATION",
+                          "INV-RESTORED-PAGES"]),
 }
 
 # Known findings unrelated to any switch (model bugs found while measuring),
@@ -60,17 +62,9 @@ KNOWN = [
     "ATOMIC-ERROR-PATH@luo_session.c:96",
     "ATOMIC-ERROR-PATH@memfd_write",
     "ATOMIC-ERROR-PATH@shmem.c:138",
-    # found by the deeper fuzzer on 25 Nov 2026, reproduce with no switch
-    # on (docs/reviewer-bugs.md, "Findings that stopped runs"): a preserved
-    # device hot-removed after the kexec, then a CPU access to a freed
-    # page; a preserved device with a nest_parent HWPT has no DMA owner
-    # and has lost its translations after the kexec
-    "INV-OWNERSHIP@device_ser",
-    "INV-RESTORE-TRANSLATION@device_ser",
-    # the same root cause, seen by the newer oracle: a preserved function
-    # of a two-function IOMMU group (00:02.1) is not restored (v1 has no
-    # singleton-group rule; later postings refuse the preserve)
-    "INV-RESTORED-PAGES@device_ser",
+    # (the group-sibling INV-OWNERSHIP/INV-RESTORE-*@device_ser entries
+    # are gone: the model has the singleton-group rule and RB-101 is
+    # measured as a switch)
     # IOMMU_IOAS_UNMAP over a whole and a partial area: -ENOENT after
     # unmapping the first (as the kernel does)
     "ATOMIC-ERROR-PATH@io_pagetable.c:254",
