@@ -659,6 +659,24 @@ static int encode_script(const struct opl_script *s, struct opl_vm *vm,
 	return 0;
 }
 
+/*
+ * Load and encode one scenario of gen-corpus: the script, or NULL with
+ * *status set (a load error, or 2 with a message if it cannot be encoded).
+ */
+static struct opl_script *load_encoded(const char *path, struct opl_vm *vm,
+				       int *status, uint8_t **bin, size_t *len)
+{
+	struct opl_script *s = load_script(path, status);
+
+	if (s && encode_script(s, vm, bin, len)) {
+		warnx_("%s: cannot be encoded", path);
+		*status = 2;
+		opl_script_free(s);
+		s = NULL;
+	}
+	return s;
+}
+
 static int cmd_encode(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -992,19 +1010,14 @@ static int cmd_gen_corpus(int argc, char **argv)
 	for (unsigned int i = 0; i < files.n; i++) {
 		const char *base = strrchr(files.v[i], '/') + 1;
 		size_t blen = strlen(base) - 4;	/* without .lus */
-		struct opl_script *s = load_script(files.v[i], &status);
 		char *text;
 		size_t tlen, len;
 		uint8_t *bin;
+		struct opl_script *s = load_encoded(files.v[i], vm, &status,
+						    &bin, &len);
 
 		if (!s)
 			break;
-		if (encode_script(s, vm, &bin, &len)) {
-			warnx_("%s: cannot be encoded", files.v[i]);
-			status = 2;
-			opl_script_free(s);
-			break;
-		}
 		/*
 		 * The binary seed for fuzz_ops, the text seed for fuzz_scenario.
 		 * A scenario that expects a finding with no switch on records
@@ -1052,18 +1065,13 @@ static int cmd_gen_corpus(int argc, char **argv)
 	for (unsigned int i = 0; !status && i < files.n; i++) {
 		const char *base = strrchr(files.v[i], '/') + 1;
 		size_t blen = strlen(base) - 4;	/* without .lus */
-		struct opl_script *s = load_script(files.v[i], &status);
 		size_t len;
 		uint8_t *bin;
+		struct opl_script *s = load_encoded(files.v[i], vm, &status,
+						    &bin, &len);
 
 		if (!s)
 			break;
-		if (encode_script(s, vm, &bin, &len)) {
-			warnx_("%s: cannot be encoded", files.v[i]);
-			status = 2;
-			opl_script_free(s);
-			break;
-		}
 		opl_script_free(s);
 		snprintf(path, sizeof(path), "%s/corpus/fuzz_race/%.*s", root,
 			 (int)blen, base);
